@@ -1,0 +1,53 @@
+/* dist: MPI helpers. Collective error agreement (no rank left hanging) and a
+ * reproducible sum over virtual shards whose bits do not depend on the number
+ * of ranks.
+ *
+ * Virtual shards: the training rows are cut into V contiguous shards; rank r of
+ * P owns shards [floor(V*r/P), floor(V*(r+1)/P)). Per-shard vectors are summed
+ * in one fixed binary tree over the V leaves (node [lo,hi) = [lo,mid) + [mid,hi),
+ * mid = lo + (hi-lo)/2). Each rank sums the largest tree nodes that lie inside its
+ * own shards, the node sums are all-gathered, and every rank finishes the same
+ * tree. A single rank computes the identical tree alone, so the result is
+ * bitwise the same for every P <= V. */
+#ifndef LINCLS_DIST_H
+#define LINCLS_DIST_H
+
+#include <mpi.h>
+#include <stddef.h>
+
+#include "lincls/util.h"
+
+/* Collective. If any rank has e->code != 0, every rank returns nonzero and gets
+ * in *e the message of the lowest failing rank. */
+int lc_agree(MPI_Comm comm, lc_err *e);
+
+typedef struct {
+    MPI_Comm comm;
+    int rank, size;
+    int V;            /* virtual shards */
+    int v_lo, v_hi;   /* this rank's shards */
+    size_t len;       /* elements per shard vector */
+    /* internal */
+    int n_nodes;      /* total tree nodes owned by all ranks */
+    int *node_lo, *node_hi, *node_owner; /* per owned-node description */
+    int *counts, *displs;                /* for allgatherv, in elements */
+    float *fbuf;      /* all node sums, n_nodes*len */
+    double *dbuf;
+} lc_treesum;
+
+int lc_treesum_init(lc_treesum *t, MPI_Comm comm, int V, size_t len, lc_err *e);
+void lc_treesum_free(lc_treesum *t);
+/* Shard range of rank r. */
+void lc_shards_of_rank(int V, int P, int r, int *lo, int *hi);
+
+/* leaves: this rank's (v_hi - v_lo) vectors of len floats, contiguous, in shard
+ * order; they are used as scratch (overwritten). out: len floats, identical on
+ * every rank. Collective. */
+int lc_treesum_float(lc_treesum *t, float *leaves, float *out, lc_err *e);
+/* Same for doubles (statistics, losses). */
+int lc_treesum_double(lc_treesum *t, double *leaves, double *out, lc_err *e);
+
+/* Abort everything (unexpected failure). */
+void lc_die(MPI_Comm comm, const char *fmt, ...) LC_PRINTF(2, 3);
+
+#endif

@@ -1,0 +1,45 @@
+/* loss: multiclass SVM (hinge), squared hinge and softmax cross-entropy.
+ * Forward + backward with cblas_sgemm, plus naive double-precision loops that
+ * the tests (and gradcheck) compare against.
+ *
+ * Shapes: n rows, D inputs, K classes. X is n x D row-major (already
+ * normalized), W is K x D row-major (row k is class k's template), b is K.
+ * scores s_i = W x_i + b.
+ *   svm:     L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)
+ *   svm2:    L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)^2
+ *   softmax: L_i = -ln(e^{s_{y_i}} / sum_j e^{s_j}), max subtracted first      */
+#ifndef LINCLS_LOSS_H
+#define LINCLS_LOSS_H
+
+#include <stdint.h>
+
+typedef enum { LC_LOSS_SOFTMAX = 0, LC_LOSS_SVM = 1, LC_LOSS_SVM2 = 2 } lc_loss_kind;
+
+int lc_loss_parse(const char *s, lc_loss_kind *out); /* 0 ok, -1 unknown */
+const char *lc_loss_name(lc_loss_kind k);
+
+/* Per-row loss and score gradient from a score matrix (n x K), in place:
+ * on return scores holds dL_i/ds (not divided by n). Returns sum_i L_i in
+ * double; adds to *correct the rows whose first argmax equals y_i (if correct
+ * is not NULL). */
+double lc_loss_scores(lc_loss_kind k, float margin, int n, int K, float *scores,
+                      const uint8_t *y, int64_t *correct);
+
+/* BLAS path. scores is n x K scratch. Overwrites dW (K x D) and db (K) with the
+ * gradient of sum_i L_i (a sum over rows, not a mean: the caller scales).
+ * dW and db may be NULL for forward only. Returns sum_i L_i. */
+double lc_loss_fwd_bwd(lc_loss_kind k, float margin, int n, int D, int K, const float *X,
+                       const uint8_t *y, const float *W, const float *b, float *scores,
+                       float *dW, float *db, int64_t *correct);
+
+/* Scores only: scores = X W^T + b (n x K), cblas_sgemm. */
+void lc_scores(int n, int D, int K, const float *X, const float *W, const float *b,
+               float *scores);
+
+/* Naive reference in double: plain loops, same contract as lc_loss_fwd_bwd
+ * (dW, db overwritten with the gradient of sum_i L_i; may be NULL). */
+double lc_loss_naive(lc_loss_kind k, double margin, int n, int D, int K, const double *X,
+                     const uint8_t *y, const double *W, const double *b, double *dW,
+                     double *db);
+
+#endif

@@ -1,0 +1,2 @@
+/* cifar: not written yet */
+#include "lincls/util.h"

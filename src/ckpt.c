@@ -1,0 +1,2 @@
+/* ckpt: not written yet */
+#include "lincls/util.h"

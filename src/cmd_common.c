@@ -1,0 +1,16 @@
+/* cmd_common: pieces shared by the subcommands. */
+#include <mpi.h>
+#include <stdio.h>
+
+#include "lincls/commands.h"
+#include "lincls/util.h"
+
+int lc_cmd_report(MPI_Comm comm, const char *sub, const lc_err *e) {
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    if (rank == 0) {
+        fprintf(stderr, "lincls-mpi %s: error: %s\n", sub, e->msg[0] ? e->msg : "unknown error");
+        fflush(stderr);
+    }
+    return e->code ? (e->code == LC_EARG ? 2 : 1) : 0;
+}

@@ -1,0 +1,2 @@
+/* dataset: not written yet */
+#include "lincls/util.h"

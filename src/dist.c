@@ -1,0 +1,2 @@
+/* dist: not written yet */
+#include "lincls/util.h"

@@ -1,0 +1,2 @@
+/* features: not written yet */
+#include "lincls/util.h"

@@ -1,0 +1,7 @@
+/* gradcheck: not written yet */
+#include "lincls/commands.h"
+int lc_cmd_gradcheck(MPI_Comm comm, int argc, char **argv) {
+    lc_err e = {0};
+    lc_fail(&e, LC_EINTERNAL, "subcommand 'gradcheck' is not implemented yet");
+    return lc_cmd_report(comm, "gradcheck", &e);
+}

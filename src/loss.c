@@ -1,0 +1,2 @@
+/* loss: not written yet */
+#include "lincls/util.h"

@@ -1,0 +1,71 @@
+/* lincls-mpi: the driver. Initializes MPI, dispatches to a subcommand, exits
+ * with its code. The only place (with lincls-prep) that exits. */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lincls/commands.h"
+#include "lincls/util.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(MPI_Comm, int, char **);
+    const char *what;
+} commands[] = {
+    {"train", lc_cmd_train, "train a linear classifier (default subcommand)"},
+    {"eval", lc_cmd_eval, "accuracy, per-class accuracy and confusion matrix of a checkpoint"},
+    {"gradcheck", lc_cmd_gradcheck, "compare analytic and numerical gradients"},
+    {"search", lc_cmd_search, "random search over weights (the lecture's baseline)"},
+    {"sweep", lc_cmd_sweep, "random search over hyperparameters, ranks split into groups"},
+    {"features", lc_cmd_features, "write a features file (HOG, colour histogram) from a dataset"},
+};
+#define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static void usage(void) {
+    printf("usage: lincls-mpi [SUBCOMMAND] [options]\n"
+           "       mpirun -np P lincls-mpi train --data cifar10.h5 --loss softmax\n\n"
+           "Subcommands:\n");
+    for (int i = 0; i < NCOMMANDS; i++) printf("  %-10s %s\n", commands[i].name, commands[i].what);
+    printf("\n'lincls-mpi SUBCOMMAND --help' lists every option with its default.\n"
+           "Progress goes to stderr (rank 0); the last stdout line is a JSON result.\n");
+}
+
+int main(int argc, char **argv) {
+    MPI_Init(&argc, &argv);
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    lc_log_rank = rank;
+
+    int code = 0;
+    int first = 1;
+    int (*fn)(MPI_Comm, int, char **) = lc_cmd_train;
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+                      strcmp(argv[1], "help") == 0)) {
+        if (rank == 0) usage();
+        MPI_Finalize();
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+        if (rank == 0) printf("lincls-mpi 0.1.0\n");
+        MPI_Finalize();
+        return 0;
+    }
+    if (argc >= 2 && strncmp(argv[1], "--", 2) != 0) {
+        fn = NULL;
+        for (int i = 0; i < NCOMMANDS; i++)
+            if (strcmp(argv[1], commands[i].name) == 0) fn = commands[i].fn;
+        if (!fn) {
+            if (rank == 0) {
+                fprintf(stderr, "lincls-mpi: error: unknown subcommand '%s'\n", argv[1]);
+                usage();
+            }
+            MPI_Finalize();
+            return 2;
+        }
+        first = 2;
+    }
+    code = fn(MPI_COMM_WORLD, argc - first, argv + first);
+    MPI_Finalize();
+    return code;
+}

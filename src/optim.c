@@ -1,0 +1,2 @@
+/* optim: not written yet */
+#include "lincls/util.h"

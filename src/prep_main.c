@@ -1,0 +1,3 @@
+/* lincls-prep: not written yet */
+#include <stdio.h>
+int main(void) { fprintf(stderr, "lincls-prep: not implemented yet\n"); return 1; }

@@ -1,0 +1,2 @@
+/* reg: not written yet */
+#include "lincls/util.h"
