@@ -10,7 +10,7 @@ static const lc_opt *find_opt(const lc_opt *opts, int nopts, const char *name, s
     return NULL;
 }
 
-static void value_str(const lc_opt *o, char *buf, size_t n) {
+void lc_cli_value(const lc_opt *o, char *buf, size_t n) {
     switch (o->type) {
     case LC_OPT_STR: snprintf(buf, n, "%s", (const char *)o->ptr); break;
     case LC_OPT_INT: snprintf(buf, n, "%d", *(const int *)o->ptr); break;
@@ -37,7 +37,7 @@ static void print_help(const lc_opt *opts, int nopts, const char *usage) {
     printf("%s\n\nOptions (default in brackets):\n", usage);
     for (int i = 0; i < nopts; i++) {
         char def[256], left[64];
-        value_str(&opts[i], def, sizeof def);
+        lc_cli_value(&opts[i], def, sizeof def);
         const char *meta = opts[i].type == LC_OPT_FLAG ? "" :
                            opts[i].type == LC_OPT_STR ? " S" :
                            opts[i].type == LC_OPT_DOUBLE ? " X" : " N";
@@ -121,7 +121,7 @@ void lc_cli_format(const lc_opt *opts, int nopts, char *buf, size_t n) {
                 used += (size_t)snprintf(buf + used, n - used, "%s--%s", used ? " " : "", opts[i].name);
             continue;
         }
-        value_str(&opts[i], v, sizeof v);
+        lc_cli_value(&opts[i], v, sizeof v);
         if (opts[i].type == LC_OPT_STR && v[0] == '\0') continue;
         int quote = strpbrk(v, " \t'\"$\\") != NULL;
         used += (size_t)snprintf(buf + used, n - used, quote ? "%s--%s '%s'" : "%s--%s %s",

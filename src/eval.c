@@ -1,7 +1,163 @@
-/* eval: not written yet */
+/* eval: accuracy, per-class accuracy and confusion matrix of a checkpoint on
+ * one split, each rank predicting its own rows; counts summed exactly. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lincls/ckpt.h"
+#include "lincls/cli.h"
 #include "lincls/commands.h"
+#include "lincls/dataset.h"
+#include "lincls/dist.h"
+#include "lincls/model.h"
+
+void openblas_set_num_threads(int n);
+
+typedef struct {
+    char data[LC_OPT_STRLEN], model[LC_OPT_STRLEN], split[LC_OPT_STRLEN];
+    long long val;
+} eval_cfg;
+
+/* Rows [lo, hi) of the file's /train or /test that make up the split. */
+static int split_rows(const eval_cfg *c, const lc_dataset_info *info, const char **grp, int64_t *lo,
+                      int64_t *hi, lc_err *e) {
+    if (c->val < 0 || c->val >= info->n_train)
+        return lc_fail(e, LC_EARG, "--val %lld: must be in [0, %lld)", c->val, (long long)info->n_train);
+    if (strcmp(c->split, "test") == 0) {
+        *grp = "test";
+        *lo = 0;
+        *hi = info->n_test;
+    } else if (strcmp(c->split, "train") == 0) {
+        *grp = "train";
+        *lo = 0;
+        *hi = info->n_train - c->val;
+    } else if (strcmp(c->split, "val") == 0) {
+        if (c->val == 0) return lc_fail(e, LC_EARG, "--split val needs --val N > 0");
+        *grp = "train";
+        *lo = info->n_train - c->val;
+        *hi = info->n_train;
+    } else {
+        return lc_fail(e, LC_EARG, "--split: '%s' is not one of test, train, val", c->split);
+    }
+    return 0;
+}
+
+static void print_table(const lc_model *m, const char *split, const int64_t *conf, long long total,
+                        long long correct) {
+    const int K = m->K;
+    fprintf(stderr, "%s accuracy: %.2f%% (%lld / %lld)\n\n%-12s %8s  confusion (rows: true, columns: predicted)\n",
+            split, 100.0 * (double)correct / (double)total, correct, total, "class", "acc");
+    for (int k = 0; k < K; k++) {
+        int64_t n = 0;
+        for (int j = 0; j < K; j++) n += conf[k * K + j];
+        fprintf(stderr, "%-12.12s %7.2f%% ", m->n_classes ? m->classes[k] : "?",
+                n ? 100.0 * (double)conf[k * K + k] / (double)n : 0.0);
+        for (int j = 0; j < K; j++) fprintf(stderr, " %5lld", (long long)conf[k * K + j]);
+        fprintf(stderr, "\n");
+    }
+    fflush(stderr);
+}
+
+static void print_json(const lc_model *m, const eval_cfg *c, const int64_t *conf, long long total,
+                       long long correct, int P) {
+    const int K = m->K;
+    lc_json j;
+    lc_json_begin(&j);
+    lc_json_str(&j, "cmd", "eval");
+    lc_json_str(&j, "split", c->split);
+    lc_json_num(&j, "accuracy", (double)correct / (double)total);
+    lc_json_int(&j, "correct", correct);
+    lc_json_int(&j, "total", total);
+    lc_json_key(&j, "per_class");
+    lc_json_append(&j, "{");
+    for (int k = 0; k < K; k++) {
+        int64_t n = 0;
+        for (int x = 0; x < K; x++) n += conf[k * K + x];
+        char name[16];
+        snprintf(name, sizeof name, "%d", k);
+        j.first = k == 0;
+        lc_json_num(&j, m->n_classes ? m->classes[k] : name, n ? (double)conf[k * K + k] / (double)n : NAN);
+    }
+    lc_json_append(&j, "}");
+    lc_json_key(&j, "confusion");
+    lc_json_append(&j, "[");
+    for (int k = 0; k < K; k++) {
+        lc_json_append(&j, k ? ",[" : "[");
+        for (int x = 0; x < K; x++) {
+            char buf[32];
+            snprintf(buf, sizeof buf, x ? ",%lld" : "%lld", (long long)conf[k * K + x]);
+            lc_json_append(&j, buf);
+        }
+        lc_json_append(&j, "]");
+    }
+    lc_json_append(&j, "]");
+    lc_json_int(&j, "ranks", P);
+    lc_json_str(&j, "model", c->model);
+    lc_json_end(&j);
+    printf("%s\n", j.s);
+    fflush(stdout);
+    lc_json_free(&j);
+}
+
 int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
+    int rank, P, help = 0;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &P);
+    openblas_set_num_threads(1);
+    eval_cfg c = {.data = "data/cifar10.h5", .split = "test", .val = -1};
+    lc_opt opts[] = {
+        {"data", LC_OPT_STR, c.data, "dataset or features file"},
+        {"model", LC_OPT_STR, c.model, "checkpoint to evaluate (required)"},
+        {"split", LC_OPT_STR, c.split, "test | train | val"},
+        {"val", LC_OPT_I64, &c.val, "validation rows (-1: the value the model was trained with)"},
+    };
     lc_err e = {0};
-    lc_fail(&e, LC_EINTERNAL, "subcommand 'eval' is not implemented yet");
-    return lc_cmd_report(comm, "eval", &e);
+    lc_cli_parse(argc, argv, opts, 4,
+                 "usage: lincls-mpi eval --data F.h5 --model CKPT.h5 [--split test]\n"
+                 "Accuracy, per-class accuracy and the confusion matrix of a trained model.",
+                 rank == 0, &help, &e);
+    if (help) return 0;
+    if (!e.code && !c.model[0]) lc_fail(&e, LC_EARG, "--model is required (a checkpoint written by train)");
+    if (lc_agree(comm, &e)) return lc_cmd_report(comm, "eval", &e);
+
+    lc_model m;
+    memset(&m, 0, sizeof m);
+    lc_dataset_info info;
+    lc_rows rows;
+    memset(&rows, 0, sizeof rows);
+    lc_ckpt_read_model(c.model, &m, &e);
+    if (c.val < 0) {
+        char buf[64];
+        long long v = 0;
+        c.val = lc_ckpt_read_config(c.model, "val", buf, sizeof buf) == 0 && !lc_parse_long(buf, &v) ? v : 0;
+    }
+    if (lc_agree(comm, &e) || lc_dataset_open(comm, c.data, &info, &e)) goto out;
+    if (info.dim != m.D || info.n_classes != m.K)
+        lc_fail(&e, LC_EDATA, "%s has D=%d, K=%d but the model %s expects D=%d, K=%d", c.data, info.dim,
+                info.n_classes, c.model, m.D, m.K);
+    const char *grp = "test";
+    int64_t lo = 0, hi = 0, mlo, mhi;
+    if (!e.code) split_rows(&c, &info, &grp, &lo, &hi, &e);
+    if (lc_agree(comm, &e)) goto out;
+    lc_split_range(hi - lo, P, rank, &mlo, &mhi);
+    if (lc_dataset_read(comm, &info, grp, lo + mlo, mhi - mlo, &rows, &e)) goto out;
+    int64_t *conf = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), &e);
+    int64_t *all = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), &e);
+    if (!e.code) lc_model_predict(&m, &rows, 0, rows.nrows, NULL, NULL, conf, &e);
+    if (!lc_agree(comm, &e)) {
+        MPI_Allreduce(conf, all, m.K * m.K, MPI_INT64_T, MPI_SUM, comm);
+        long long correct = 0, total = hi - lo;
+        for (int k = 0; k < m.K; k++) correct += all[k * m.K + k];
+        if (rank == 0) {
+            print_table(&m, c.split, all, total, correct);
+            print_json(&m, &c, all, total, correct, P);
+        }
+    }
+    free(conf);
+    free(all);
+out:
+    lc_rows_free(&rows);
+    lc_model_free(&m);
+    return e.code ? lc_cmd_report(comm, "eval", &e) : 0;
 }

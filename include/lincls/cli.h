@@ -29,6 +29,9 @@ typedef struct {
 int lc_cli_parse(int argc, char **argv, const lc_opt *opts, int nopts, const char *usage,
                  int print_help, int *help, lc_err *e);
 
+/* The option's current value as text (what --help shows as the default). */
+void lc_cli_value(const lc_opt *o, char *buf, size_t n);
+
 /* Reconstruct "--name value ..." for every option that differs from nothing:
  * used to print reproducible command lines. Writes all options. */
 void lc_cli_format(const lc_opt *opts, int nopts, char *buf, size_t n);

@@ -26,26 +26,25 @@ typedef struct {
     int rank, size;
     int V;            /* virtual shards */
     int v_lo, v_hi;   /* this rank's shards */
-    size_t len;       /* elements per shard vector */
-    /* internal */
-    int n_nodes;      /* total tree nodes owned by all ranks */
-    int *node_lo, *node_hi, *node_owner; /* per owned-node description */
-    int *counts, *displs;                /* for allgatherv, in elements */
-    float *fbuf;      /* all node sums, n_nodes*len */
-    double *dbuf;
+    /* internal: the tree nodes each rank contributes, in rank order */
+    int n_nodes;
+    int *node_lo, *node_hi, *node_owner;
+    int *node_first;  /* per rank: index of its first node; [size] = n_nodes */
+    int *counts, *displs; /* allgatherv, in elements, for the current len */
+    void *buf;        /* gathered node sums, then interior nodes */
+    size_t buf_bytes;
 } lc_treesum;
 
-int lc_treesum_init(lc_treesum *t, MPI_Comm comm, int V, size_t len, lc_err *e);
+int lc_treesum_init(lc_treesum *t, MPI_Comm comm, int V, lc_err *e);
 void lc_treesum_free(lc_treesum *t);
-/* Shard range of rank r. */
+/* Shard range [lo, hi) of rank r of P. */
 void lc_shards_of_rank(int V, int P, int r, int *lo, int *hi);
 
-/* leaves: this rank's (v_hi - v_lo) vectors of len floats, contiguous, in shard
- * order; they are used as scratch (overwritten). out: len floats, identical on
- * every rank. Collective. */
-int lc_treesum_float(lc_treesum *t, float *leaves, float *out, lc_err *e);
-/* Same for doubles (statistics, losses). */
-int lc_treesum_double(lc_treesum *t, double *leaves, double *out, lc_err *e);
+/* leaves: this rank's (v_hi - v_lo) vectors of len elements, contiguous, in
+ * shard order; used as scratch (overwritten). out: len elements, bitwise
+ * identical on every rank and for every rank count. Collective. */
+int lc_treesum_float(lc_treesum *t, float *leaves, size_t len, float *out, lc_err *e);
+int lc_treesum_double(lc_treesum *t, double *leaves, size_t len, double *out, lc_err *e);
 
 /* Abort everything (unexpected failure). */
 void lc_die(MPI_Comm comm, const char *fmt, ...) LC_PRINTF(2, 3);

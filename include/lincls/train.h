@@ -1,0 +1,51 @@
+/* train: the training loop shared by `train` and `sweep`.
+ *
+ * One step (identical on every rank):
+ *   for each of this rank's virtual shards v: draw its b_v rows, normalize,
+ *     forward + backward with cblas_sgemm  -> leaf v = [dW | db | loss | correct]
+ *   tree-sum the leaves over all shards (bitwise independent of rank count)
+ *   g = sum / B + lambda dR/dW;  params <- optimizer(params, g, lr(step))    */
+#ifndef LINCLS_TRAIN_H
+#define LINCLS_TRAIN_H
+
+#include <mpi.h>
+
+#include "lincls/cli.h"
+#include "lincls/util.h"
+
+typedef struct {
+    char data[LC_OPT_STRLEN];
+    char loss[LC_OPT_STRLEN], reg[LC_OPT_STRLEN], optimizer[LC_OPT_STRLEN];
+    char schedule[LC_OPT_STRLEN], init[LC_OPT_STRLEN], scale[LC_OPT_STRLEN];
+    char checkpoint[LC_OPT_STRLEN], resume[LC_OPT_STRLEN], metrics[LC_OPT_STRLEN];
+    double lambda, beta, margin, lr, lr_decay, min_lr, momentum;
+    int batch, epochs, lr_step, warmup, checkpoint_every, vshards, quiet, no_test;
+    long long max_steps, val, seed;
+} lc_train_cfg;
+
+void lc_train_defaults(lc_train_cfg *c);
+/* Fills opts (room for LC_TRAIN_MAXOPTS) with the train options bound to c;
+ * returns how many. */
+#define LC_TRAIN_MAXOPTS 40
+int lc_train_options(lc_train_cfg *c, lc_opt *opts);
+
+typedef struct {
+    double train_acc, val_acc, test_acc; /* val_acc NaN without --val */
+    double final_loss;                   /* full training loss (data + reg) at the end */
+    int epochs;                          /* epochs completed */
+    long long steps;
+    double seconds;                      /* training loop wall time */
+    double load_seconds;                 /* reading and statistics */
+    double samples_per_second;
+    int ranks, vshards;
+    double t_gather, t_gemm, t_reduce, t_update, t_eval; /* rank 0's breakdown, seconds */
+} lc_train_result;
+
+/* Collective over comm. Progress on stderr from rank 0 unless cfg->quiet. */
+int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, lc_err *e);
+
+/* The JSON result object for res (without the closing brace: callers may add
+ * members, then lc_json_end). */
+void lc_train_result_json(const lc_train_cfg *cfg, const lc_train_result *res, lc_json *j);
+
+#endif
