@@ -313,6 +313,20 @@ int lc_dataset_read(MPI_Comm comm, const lc_dataset_info *info, const char *spli
     return 0;
 }
 
+int lc_dataset_read_shard(MPI_Comm comm, const lc_dataset_info *info, const char *split,
+                          lc_rows *out, lc_err *e) {
+    int rank, P;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &P);
+    memset(out, 0, sizeof *out);
+    int64_t n = strcmp(split, "train") == 0 ? info->n_train : info->n_test, lo, hi;
+    if (P > n)
+        return lc_fail(e, LC_EARG, "%s: /%s has %lld rows, fewer than the %d ranks: run with at most %lld ranks",
+                       info->path, split, (long long)n, P, (long long)n);
+    lc_split_range(n, P, rank, &lo, &hi);
+    return lc_dataset_read(comm, info, split, lo, hi - lo, out, e);
+}
+
 /* Row `row` of r, normalized, into o. */
 static void norm_row(const lc_rows *r, int64_t row, const float *restrict mean,
                      const float *restrict inv_scale, float *restrict o) {

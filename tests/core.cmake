@@ -1,1 +1,17 @@
-# tests for this area
+# Core modules: counter-based RNG, tree sum and error agreement, sharded reading.
+lincls_test_exe(test_rng test_rng.c)
+lincls_test_exe(test_dist test_dist.c)
+lincls_test_exe(test_shard test_shard.c)
+
+lincls_test(NAME rng COMMAND $<TARGET_FILE:test_rng> LABELS core)
+foreach(np 1 2 3 4 8)
+  lincls_mpi_test(NAME dist_np${np} NP ${np} COMMAND $<TARGET_FILE:test_dist> LABELS core)
+  lincls_mpi_test(NAME shard_read_np${np} NP ${np} COMMAND $<TARGET_FILE:test_shard> fake.h5
+                  LABELS core FIXTURES_REQUIRED fake_data)
+endforeach()
+# A file with 5 training rows cannot be split over 8 ranks: a clear refusal.
+lincls_test(NAME shard_tiny_make
+  COMMAND sh -c "$<TARGET_FILE:make_fake_cifar> tiny.tar.gz --records 1 && $<TARGET_FILE:lincls-prep> tiny.tar.gz tiny.h5 --records-per-batch 1 --force --quiet"
+  LABELS core FIXTURES_SETUP tiny_data)
+lincls_mpi_test(NAME shard_refuse_more_ranks_than_rows NP 8
+  COMMAND $<TARGET_FILE:test_shard> tiny.h5 --expect-refusal LABELS core FIXTURES_REQUIRED tiny_data)

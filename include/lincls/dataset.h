@@ -52,6 +52,11 @@ int lc_dataset_read(MPI_Comm comm, const lc_dataset_info *info, const char *spli
                     int64_t row0, int64_t nrows, lc_rows *out, lc_err *e);
 void lc_rows_free(lc_rows *r);
 
+/* Collective: rank r of P reads its even share lc_split_range(n, P, r) of the
+ * split. Refuses P > n (some rank would get no rows) naming both numbers. */
+int lc_dataset_read_shard(MPI_Comm comm, const lc_dataset_info *info, const char *split,
+                          lc_rows *out, lc_err *e);
+
 /* The i-th of `parts` contiguous pieces of [0, n): [floor(n*i/parts), floor(n*(i+1)/parts)). */
 void lc_split_range(int64_t n, int parts, int i, int64_t *lo, int64_t *hi);
 

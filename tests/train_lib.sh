@@ -1,0 +1,24 @@
+# Shared by the train_*.sh tests. Each test works in its own folder under the
+# CTest working directory, where the fixtures left fake.h5 and fake_big.h5.
+set -u
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIPPED: $*"; exit 77; }
+testdir() { rm -rf "$1" && mkdir -p "$1" && cd "$1" || fail "cannot make $1"; }
+# mpi NP args...: lincls-mpi through the configured launcher
+mpi() { local np=$1; shift; "$LC_MPIEXEC" "$LC_NPFLAG" "$np" "$LC_MPI" "$@"; }
+# json_get KEY < line : a number or string member of a flat JSON object
+json_get() { sed -n "s/.*\"$1\":\(\"[^\"]*\"\|[^,}]*\).*/\1/p" | tr -d '"'; }
+# ge A B: A >= B as numbers
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
+# same_model A.h5 B.h5: /model and /optim bitwise equal (h5diff compares exactly)
+same_model() { h5diff -q "$1" "$2" /model /model >/dev/null && h5diff -q "$1" "$2" /optim /optim >/dev/null; }
+# expect_fail "what" "message regex" cmd...: non-zero exit, message on stderr
+expect_fail() {
+    local what=$1 re=$2; shift 2
+    local out rc
+    out=$("$@" 2>&1 >/dev/null); rc=$?
+    [[ $rc -ne 0 ]] || fail "$what: exit code 0, expected failure"
+    echo "$out" | grep -Eq -- "$re" || fail "$what: message does not match /$re/: $out"
+    [[ $(echo "$out" | grep -c 'error:') -eq 1 ]] || fail "$what: expected exactly one error line, got: $out"
+    echo "ok: $what -> $(echo "$out" | grep 'error:')"
+}
