@@ -76,6 +76,8 @@ int lc_train_options(lc_train_cfg *c, lc_opt *o) {
     OPT("epochs", LC_OPT_INT, &c->epochs, "passes over the training rows");
     OPT("max-steps", LC_OPT_I64, &c->max_steps, "stop after this many updates in all (0 = no limit; the schedule still spans --epochs)");
     OPT("val", LC_OPT_I64, &c->val, "validation rows: the last N training rows");
+    OPT("folds", LC_OPT_INT, &c->folds, "k-fold cross-validation: cut the training rows into k folds (0: off, use --val)");
+    OPT("fold", LC_OPT_INT, &c->fold, "with --folds: the fold (0..k-1) held out for validation");
     OPT("scale", LC_OPT_STR, c->scale, "input normalization x' = (x - mean)/scale: std | 255 | 1");
     OPT("seed", LC_OPT_I64, &c->seed, "random seed (batches, init)");
     OPT("init", LC_OPT_STR, c->init, "zeros | randn:SCALE | FILE.h5 (a checkpoint)");
@@ -93,7 +95,7 @@ int lc_train_options(lc_train_cfg *c, lc_opt *o) {
 /* Options that must match between a checkpoint and the run resuming from it. */
 static const char *const resume_must_match[] = {
     "loss", "margin", "reg", "lambda", "beta", "optimizer", "momentum", "lr", "schedule", "lr-decay",
-    "lr-step", "min-lr", "warmup", "batch", "val", "scale", "seed", "vshards"};
+    "lr-step", "min-lr", "warmup", "batch", "val", "folds", "fold", "scale", "seed", "vshards"};
 
 /* --- state of one run ---------------------------------------------------------- */
 typedef struct {
@@ -106,6 +108,8 @@ typedef struct {
     lc_sched sched;
     lc_dataset_info info;
     int64_t N, B;            /* training rows, global batch */
+    int64_t hold_lo, hold_hi; /* validation rows of /train; training index t is file row
+                                 t, or t + (hold_hi - hold_lo) from hold_lo on */
     int K, D;
     lc_rows train, val, test; /* this rank's rows */
     int64_t *shard_lo;       /* V+1 global row bounds of the shards */
@@ -148,6 +152,10 @@ static int parse_cfg(run_t *r, lc_err *e) {
     if (c->max_steps < 0) return lc_fail(e, LC_EARG, "--max-steps must be >= 0 (got %lld)", c->max_steps);
     if (c->val < 0) return lc_fail(e, LC_EARG, "--val must be >= 0 (got %lld)", c->val);
     if (c->vshards < 1 || c->vshards > 4096) return lc_fail(e, LC_EARG, "--vshards must be in 1..4096 (got %d)", c->vshards);
+    if (c->folds < 0 || c->folds == 1 || (c->folds > 0 && (c->fold < 0 || c->fold >= c->folds)))
+        return lc_fail(e, LC_EARG, "--folds %d --fold %d: need folds >= 2 and 0 <= fold < folds", c->folds, c->fold);
+    if (c->folds > 0 && c->val > 0)
+        return lc_fail(e, LC_EARG, "--folds replaces --val: give --val 0 with --folds");
     if (c->checkpoint_every < 0) return lc_fail(e, LC_EARG, "--checkpoint-every must be >= 0");
     if (strcmp(c->scale, "std") && strcmp(c->scale, "255") && strcmp(c->scale, "1"))
         return lc_fail(e, LC_EARG, "--scale: '%s' is not one of std, 255, 1", c->scale);
@@ -160,16 +168,69 @@ static int parse_cfg(run_t *r, lc_err *e) {
     return 0;
 }
 
+/* Training indices [lo, hi) are file rows with the held-out block cut out:
+ * read the (at most two) pieces and join them. Collective: every rank makes
+ * both reads, possibly of zero rows. */
+static int read_train_range(run_t *r, int64_t lo, int64_t hi, lc_rows *out, lc_err *e) {
+    int64_t gap = r->hold_hi - r->hold_lo;
+    int64_t a_hi = hi < r->hold_lo ? hi : r->hold_lo, b_lo = lo > r->hold_lo ? lo : r->hold_lo;
+    if (a_hi < lo) a_hi = lo;
+    if (b_lo > hi) b_lo = hi;
+    lc_rows a, b;
+    if (lc_dataset_read(r->comm, &r->info, "train", lo, a_hi - lo, &a, e)) return e->code;
+    if (lc_dataset_read(r->comm, &r->info, "train", b_lo + gap, hi - b_lo, &b, e)) {
+        lc_rows_free(&a);
+        return e->code;
+    }
+    if (b.nrows == 0) {
+        *out = a;
+        lc_rows_free(&b);
+    } else if (a.nrows == 0) {
+        *out = b;
+        lc_rows_free(&a);
+    } else {
+        size_t D = (size_t)r->D, esz = a.is_images ? 1 : sizeof(float);
+        *out = a;
+        out->nrows = a.nrows + b.nrows;
+        void *x = realloc(a.is_images ? (void *)a.u8 : (void *)a.f32, (size_t)out->nrows * D * esz);
+        uint8_t *y = realloc(a.labels, (size_t)out->nrows);
+        if (!x || !y) {
+            free(x ? x : (a.is_images ? (void *)a.u8 : (void *)a.f32));
+            free(y ? y : a.labels);
+            lc_rows_free(&b);
+            memset(out, 0, sizeof *out);
+            return lc_fail(e, LC_ENOMEM, "out of memory joining training rows");
+        }
+        memcpy((char *)x + (size_t)a.nrows * D * esz, a.is_images ? (void *)b.u8 : (void *)b.f32, (size_t)b.nrows * D * esz);
+        memcpy(y + a.nrows, b.labels, (size_t)b.nrows);
+        if (a.is_images) out->u8 = x;
+        else out->f32 = x;
+        out->labels = y;
+        lc_rows_free(&b);
+    }
+    out->row0 = lo; /* in training-index space */
+    return 0;
+}
+
 /* Read this rank's training, validation and test rows. */
 static int load_rows(run_t *r, lc_err *e) {
     const lc_train_cfg *c = r->cfg;
     if (lc_dataset_open(r->comm, c->data, &r->info, e)) return e->code;
     r->K = r->info.n_classes;
     r->D = r->info.dim;
-    if (c->val >= r->info.n_train)
-        return lc_fail(e, LC_EARG, "--val %lld leaves no training rows (%s has %lld)", c->val, c->data,
-                       (long long)r->info.n_train);
-    r->N = r->info.n_train - c->val;
+    if (c->folds > 0) {
+        if (r->info.n_train < c->folds)
+            return lc_fail(e, LC_EARG, "--folds %d: %s has only %lld training rows", c->folds, c->data,
+                           (long long)r->info.n_train);
+        lc_split_range(r->info.n_train, c->folds, c->fold, &r->hold_lo, &r->hold_hi);
+    } else {
+        if (c->val >= r->info.n_train)
+            return lc_fail(e, LC_EARG, "--val %lld leaves no training rows (%s has %lld)", c->val, c->data,
+                           (long long)r->info.n_train);
+        r->hold_lo = r->info.n_train - c->val;
+        r->hold_hi = r->info.n_train;
+    }
+    r->N = r->info.n_train - (r->hold_hi - r->hold_lo);
     r->B = c->batch;
     if (r->B > r->N)
         return lc_fail(e, LC_EARG, "--batch %d is larger than the %lld training rows of %s", c->batch,
@@ -180,10 +241,10 @@ static int load_rows(run_t *r, lc_err *e) {
     r->shard_lo = lc_malloc(sizeof(int64_t) * (size_t)(r->V + 1), e);
     if (!r->shard_lo) return e->code;
     for (int v = 0; v <= r->V; v++) r->shard_lo[v] = r->N * v / r->V;
-    int64_t lo = r->shard_lo[r->tree.v_lo], hi = r->shard_lo[r->tree.v_hi], vlo, vhi, tlo, thi;
-    if (lc_dataset_read(r->comm, &r->info, "train", lo, hi - lo, &r->train, e)) return e->code;
-    lc_split_range(c->val, r->P, r->rank, &vlo, &vhi);
-    if (lc_dataset_read(r->comm, &r->info, "train", r->N + vlo, vhi - vlo, &r->val, e)) return e->code;
+    if (read_train_range(r, r->shard_lo[r->tree.v_lo], r->shard_lo[r->tree.v_hi], &r->train, e)) return e->code;
+    int64_t vlo, vhi, tlo, thi;
+    lc_split_range(r->hold_hi - r->hold_lo, r->P, r->rank, &vlo, &vhi);
+    if (lc_dataset_read(r->comm, &r->info, "train", r->hold_lo + vlo, vhi - vlo, &r->val, e)) return e->code;
     if (c->no_test) return 0;
     lc_split_range(r->info.n_test, r->P, r->rank, &tlo, &thi);
     return lc_dataset_read(r->comm, &r->info, "test", tlo, thi - tlo, &r->test, e);
@@ -520,7 +581,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     if (!cfg->quiet)
         lc_log("train: %s, N=%lld train / %lld val / %lld test rows, D=%d, K=%d, B=%lld, P=%d ranks, V=%d shards, "
                "%lld steps/epoch, loss %s, reg %s (lambda %g), %s lr %g\n",
-               cfg->data, (long long)r.N, cfg->val, (long long)r.info.n_test, r.D, r.K, (long long)r.B, r.P, r.V,
+               cfg->data, (long long)r.N, (long long)(r.hold_hi - r.hold_lo), (long long)r.info.n_test, r.D, r.K, (long long)r.B, r.P, r.V,
                (long long)r.spe, cfg->loss, cfg->reg, cfg->lambda, cfg->optimizer, cfg->lr);
 
     double t_start = lc_now(), t_epoch = t_start, ep_loss = 0, ep_corr = 0, lr = cfg->lr;
@@ -543,7 +604,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
         /* end of an epoch (or of the run) */
         if (r.step % r.spe == 0) r.epoch = r.step / r.spe;
         double te = lc_now();
-        double va = accuracy(&r, &r.val, cfg->val, e);
+        double va = accuracy(&r, &r.val, r.hold_hi - r.hold_lo, e);
         if (e->code) goto done;
         res->t_eval += lc_now() - te;
         double now = lc_now(), sps = (double)(ep_steps * r.B) / (now - t_epoch);
@@ -567,7 +628,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     res->samples_per_second = res->seconds > 0 ? (double)((r.step - start_step) * r.B) / res->seconds : 0;
     double te = lc_now();
     if (final_train_eval(&r, e)) goto done;
-    res->val_acc = accuracy(&r, &r.val, cfg->val, e);
+    res->val_acc = accuracy(&r, &r.val, r.hold_hi - r.hold_lo, e);
     res->test_acc = cfg->no_test ? NAN : accuracy(&r, &r.test, r.info.n_test, e);
     res->t_eval += lc_now() - te;
     if (lc_agree(comm, e)) goto done;

@@ -21,6 +21,7 @@ typedef struct {
     double lambda, beta, margin, lr, lr_decay, min_lr, momentum;
     int batch, epochs, lr_step, warmup, checkpoint_every, vshards, quiet, no_test;
     long long max_steps, val, seed;
+    int folds, fold; /* k-fold cross-validation: validate on fold `fold` of `folds` */
 } lc_train_cfg;
 
 void lc_train_defaults(lc_train_cfg *c);
