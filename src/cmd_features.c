@@ -1,7 +1,355 @@
-/* features: not written yet */
+/* cmd_features: `lincls-mpi features` writes a features file from an images
+ * dataset (layout: DESIGN.md, "HDF5 dataset file").
+ *
+ * Every rank reads its own contiguous rows of /train and /test, computes the
+ * features (features.h) and writes them with one collective hyperslab write per
+ * dataset into OUT.tmp; rank 0 renames OUT.tmp to OUT once every rank has
+ * closed the file. Each step ends in lc_agree, so a failure on any rank stops
+ * all ranks at the same point, the temporary file is removed and OUT is never
+ * left half-written. Features of one image do not depend on any other image,
+ * so the file's datasets are identical for every rank count. */
+#define _POSIX_C_SOURCE 200809L
+#include <hdf5.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lincls/cli.h"
 #include "lincls/commands.h"
+#include "lincls/dataset.h"
+#include "lincls/dist.h"
+#include "lincls/features.h"
+#include "lincls/util.h"
+
+#define CHUNK_BYTES (1 << 20) /* ~1 MiB chunks along rows */
+
+typedef struct {
+    char data[LC_OPT_STRLEN], out[LC_OPT_STRLEN], kind[LC_OPT_STRLEN];
+    int hog_cell, hog_bins, color_bins, force;
+} feat_opts;
+
+typedef struct {
+    MPI_Comm comm;
+    int rank, size;
+    lc_feat_spec spec;
+    int dim;
+    char recipe[512];
+    char tmp[LC_OPT_STRLEN + 8];
+    double t_compute; /* seconds, max over ranks, summed over splits */
+} feat_run;
+
+static const char *USAGE =
+    "usage: mpirun -np P lincls-mpi features --data IN.h5 --out OUT.h5 [options]\n\n"
+    "Computes image features of every row of /train and /test of an images dataset\n"
+    "(made by lincls-prep) and writes a features file with /train/features and\n"
+    "/test/features float32 [N,D] (same labels and classes). Kinds, in order:\n"
+    "  hog    Dalal-Triggs HOG of the grey image: (32/cell-1)^2 blocks x 4 cells x bins\n"
+    "  color  histogram of HSV hue, grey pixels skipped: bins values\n"
+    "Each rank computes its own rows; the output is written collectively to\n"
+    "OUT.tmp and renamed to OUT at the end.";
+
+/* --- options and paths ------------------------------------------------------- */
+
+static int parse_options(feat_run *r, int argc, char **argv, feat_opts *o, int *help,
+                         lc_err *e) {
+    memset(o, 0, sizeof *o);
+    snprintf(o->kind, sizeof o->kind, "hog,color");
+    o->hog_cell = 8;
+    o->hog_bins = 9;
+    o->color_bins = 24; /* CIFAR-10, linear SVM/softmax: 20-30 bins beat 10 by ~0.5% test acc */
+    const lc_opt opts[] = {
+        {"data", LC_OPT_STR, o->data, "input images dataset (HDF5, from lincls-prep)"},
+        {"out", LC_OPT_STR, o->out, "output features file (HDF5)"},
+        {"kind", LC_OPT_STR, o->kind, "feature kinds in order, comma-separated: hog, color"},
+        {"hog-cell", LC_OPT_INT, &o->hog_cell, "HOG cell side in pixels (1, 2, 4, 8 or 16)"},
+        {"hog-bins", LC_OPT_INT, &o->hog_bins, "HOG unsigned orientation bins over 0-180 deg"},
+        {"color-bins", LC_OPT_INT, &o->color_bins, "hue histogram bins over 0-360 deg"},
+        {"force", LC_OPT_FLAG, &o->force, "overwrite OUT if it exists"},
+    };
+    if (lc_cli_parse(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), USAGE, r->rank == 0,
+                     help, e))
+        return e->code;
+    if (*help) return 0;
+    if (!o->data[0]) return lc_fail(e, LC_EARG, "--data IN.h5 is required (see --help)");
+    if (!o->out[0]) return lc_fail(e, LC_EARG, "--out OUT.h5 is required (see --help)");
+    if (lc_feat_parse(o->kind, o->hog_cell, o->hog_bins, o->color_bins, &r->spec, e))
+        return e->code;
+    r->dim = lc_feat_dim(&r->spec);
+    lc_feat_recipe(&r->spec, r->recipe, sizeof r->recipe);
+    snprintf(r->tmp, sizeof r->tmp, "%s.tmp", o->out);
+    return 0;
+}
+
+static int same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Rank 0 judges the paths (it is the one that renames at the end). Writing
+ * over the input, directly or through the temporary name, would destroy it. */
+static int check_paths(const feat_opts *o, const char *tmp, lc_err *e) {
+    struct stat so;
+    int out_exists = stat(o->out, &so) == 0;
+    if (same_file(o->out, o->data) || same_file(tmp, o->data))
+        return lc_fail(e, LC_EARG, "--out %s (or its temporary %s) is the input file --data %s",
+                       o->out, tmp, o->data);
+    if (out_exists && !o->force)
+        return lc_fail(e, LC_EARG, "--out %s already exists (use --force to overwrite it)",
+                       o->out);
+    return 0;
+}
+
+static const char *base_name(const char *path) {
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* --- HDF5 writing helpers ---------------------------------------------------- */
+
+static int put_str_attr(hid_t obj, const char *name, const char *v) {
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, strlen(v) + 1);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    hid_t s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = a < 0 || H5Awrite(a, t, v) < 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(s);
+    H5Tclose(t);
+    return bad ? -1 : 0;
+}
+
+static int put_int_attr(hid_t obj, const char *name, int v) {
+    hid_t s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, H5T_NATIVE_INT, s, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = a < 0 || H5Awrite(a, H5T_NATIVE_INT, &v) < 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(s);
+    return bad ? -1 : 0;
+}
+
+/* Root attributes: the dataset contract plus how the features were made.
+ * Attribute calls are collective in parallel HDF5: every rank passes the same
+ * values. */
+static int write_root_attrs(hid_t f, const feat_run *r, const feat_opts *o) {
+    int bad = put_str_attr(f, "format", "lincls-dataset") | put_int_attr(f, "version", 1) |
+              put_str_attr(f, "features", r->recipe) |
+              put_str_attr(f, "source", base_name(o->data)) | put_str_attr(f, "kind", o->kind);
+    for (int i = 0; i < r->spec.n; i++) {
+        if (r->spec.kinds[i] == LC_FEAT_HOG)
+            bad |= put_int_attr(f, "hog_cell", r->spec.hog_cell) |
+                   put_int_attr(f, "hog_bins", r->spec.hog_bins);
+        else
+            bad |= put_int_attr(f, "color_bins", r->spec.color_bins);
+    }
+    return bad;
+}
+
+/* Transfer list for collective raw-data writes. */
+static hid_t collective_dxpl(void) {
+    hid_t x = H5Pcreate(H5P_DATASET_XFER);
+    H5Pset_dxpl_mpio(x, H5FD_MPIO_COLLECTIVE);
+    return x;
+}
+
+/* /classes as fixed-length strings like the input. Rank 0 writes every
+ * element, the others select nothing: one writer, still a collective call. */
+static int write_classes(hid_t f, const feat_run *r, const lc_dataset_info *info) {
+    size_t w = 1;
+    for (int k = 0; k < info->n_classes; k++)
+        if (strlen(info->classes[k]) + 1 > w) w = strlen(info->classes[k]) + 1;
+    char *buf = calloc((size_t)info->n_classes, w);
+    if (!buf) return -1;
+    for (int k = 0; k < info->n_classes; k++) memcpy(buf + k * w, info->classes[k], strlen(info->classes[k]));
+    hsize_t n = (hsize_t)info->n_classes;
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, w);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    hid_t fs = H5Screate_simple(1, &n, NULL), ms = H5Screate_simple(1, &n, NULL);
+    hid_t d = H5Dcreate2(f, "/classes", t, fs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (r->rank != 0) {
+        H5Sselect_none(fs);
+        H5Sselect_none(ms);
+    }
+    hid_t x = collective_dxpl();
+    int bad = d < 0 || H5Dwrite(d, t, ms, fs, x, buf) < 0;
+    H5Pclose(x);
+    if (d >= 0) H5Dclose(d);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Tclose(t);
+    free(buf);
+    return bad ? -1 : 0;
+}
+
+/* Creates name [n, cols] of file type t (memory type mt), chunked along rows,
+ * and writes this rank's rows [row0, row0+nrows) from buf collectively.
+ * cols == 0 means 1-D. */
+static int write_rows(hid_t f, const char *name, hid_t t, hid_t mt, int64_t n, int cols,
+                      int64_t row0, int64_t nrows, const void *buf) {
+    int rank = cols ? 2 : 1;
+    hsize_t dims[2] = {(hsize_t)n, (hsize_t)cols};
+    size_t row_bytes = H5Tget_size(t) * (size_t)(cols ? cols : 1);
+    hsize_t chunk[2] = {CHUNK_BYTES / row_bytes, (hsize_t)cols};
+    if (chunk[0] < 1) chunk[0] = 1;
+    if (chunk[0] > dims[0]) chunk[0] = dims[0];
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (n > 0) H5Pset_chunk(dcpl, rank, chunk); /* a chunk may not exceed a fixed extent */
+    H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER); /* every element is written below */
+    hid_t fs = H5Screate_simple(rank, dims, NULL);
+    hid_t d = H5Dcreate2(f, name, t, fs, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    hsize_t start[2] = {(hsize_t)row0, 0}, count[2] = {(hsize_t)nrows, (hsize_t)cols};
+    hid_t ms = H5Screate_simple(rank, count, NULL);
+    if (nrows > 0) {
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL);
+    } else { /* still take part in the collective write */
+        H5Sselect_none(fs);
+        H5Sselect_none(ms);
+    }
+    hid_t x = collective_dxpl();
+    int bad = d < 0 || H5Dwrite(d, mt, ms, fs, x, buf) < 0;
+    H5Pclose(x);
+    if (d >= 0) H5Dclose(d);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    H5Pclose(dcpl);
+    return bad ? -1 : 0;
+}
+
+/* --- one split ------------------------------------------------------------------ */
+
+/* Features of every row of rows into a new nrows x dim buffer. */
+static float *compute_rows(const feat_run *r, const lc_rows *rows, lc_err *e) {
+    float *x = lc_malloc(sizeof(float) * (size_t)rows->nrows * (size_t)r->dim, e);
+    if (!x) return NULL;
+    for (int64_t i = 0; i < rows->nrows; i++)
+        lc_feat_compute(&r->spec, rows->u8 + (size_t)i * 3072, x + (size_t)i * (size_t)r->dim);
+    return x;
+}
+
+static int do_split(feat_run *r, hid_t f, const lc_dataset_info *info, const char *split,
+                    lc_err *e) {
+    int64_t n = strcmp(split, "train") == 0 ? info->n_train : info->n_test, lo, hi;
+    lc_split_range(n, r->size, r->rank, &lo, &hi);
+    double t0 = lc_now();
+    lc_rows rows;
+    if (lc_dataset_read(r->comm, info, split, lo, hi - lo, &rows, e)) return e->code; /* agreed */
+    double t1 = lc_now();
+    float *x = compute_rows(r, &rows, e);
+    double dt = lc_now() - t1, dt_max = 0;
+    MPI_Allreduce(&dt, &dt_max, 1, MPI_DOUBLE, MPI_MAX, r->comm);
+    r->t_compute += dt_max;
+    if (lc_agree(r->comm, e)) {
+        lc_rows_free(&rows);
+        return e->code;
+    }
+    char group[64], name[64];
+    snprintf(group, sizeof group, "/%s", split);
+    hid_t g = H5Gcreate2(f, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    snprintf(name, sizeof name, "/%s/features", split);
+    int bad = g < 0 || write_rows(f, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, r->dim, lo, hi - lo, x);
+    snprintf(name, sizeof name, "/%s/labels", split);
+    bad |= g < 0 || write_rows(f, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, n, 0, lo, hi - lo, rows.labels);
+    if (g >= 0) H5Gclose(g);
+    free(x);
+    lc_rows_free(&rows);
+    if (bad) lc_fail(e, LC_EIO, "%s: writing /%s failed (disk full?)", r->tmp, split);
+    if (lc_agree(r->comm, e)) return e->code;
+    lc_log("features: %s: %lld images, read %.2fs, features %.2fs (%.0f images/s), write %.2fs\n",
+           split, (long long)n, t1 - t0, dt_max, dt_max > 0 ? (double)n / dt_max : 0.0,
+           lc_now() - t1 - dt_max);
+    return 0;
+}
+
+/* --- the whole file ------------------------------------------------------------- */
+
+static hid_t create_tmp(const feat_run *r, lc_err *e) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fapl_mpio(fapl, r->comm, MPI_INFO_NULL);
+    hid_t f = H5Fcreate(r->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (f < 0) lc_fail(e, LC_EIO, "%s: cannot create the output (directory missing or not writable?)", r->tmp);
+    return f;
+}
+
+/* Writes everything into r->tmp, closes it, and rank 0 renames it to out.
+ * On failure every rank closes the file and rank 0 removes the temporary. */
+static int write_output(feat_run *r, const feat_opts *o, const lc_dataset_info *info, lc_err *e) {
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our messages, not HDF5's stack dumps */
+    hid_t f = create_tmp(r, e);
+    if (lc_agree(r->comm, e)) {
+        if (f >= 0) H5Fclose(f);
+        MPI_Barrier(r->comm); /* all closed before rank 0 removes it */
+        if (r->rank == 0) remove(r->tmp);
+        return e->code;
+    }
+    if (write_root_attrs(f, r, o) || write_classes(f, r, info))
+        lc_fail(e, LC_EIO, "%s: writing attributes or /classes failed", r->tmp);
+    if (!lc_agree(r->comm, e) && !do_split(r, f, info, "train", e)) do_split(r, f, info, "test", e);
+    if (H5Fclose(f) < 0) lc_fail(e, LC_EIO, "%s: closing the output failed (disk full?)", r->tmp);
+    lc_agree(r->comm, e); /* every rank has closed the file past this point */
+    if (r->rank == 0) {
+        if (!e->code && rename(r->tmp, o->out) != 0)
+            lc_fail(e, LC_EIO, "cannot rename %s to %s", r->tmp, o->out);
+        if (e->code) remove(r->tmp);
+    }
+    return lc_agree(r->comm, e);
+}
+
+static void print_result(const feat_run *r, const feat_opts *o, const lc_dataset_info *info,
+                         double seconds) {
+    double n = (double)(info->n_train + info->n_test);
+    lc_log("features: wrote %s: %lld + %lld rows x %d (%s) in %.2fs, %.0f images/s end to end, "
+           "%d rank(s)\n", o->out, (long long)info->n_train, (long long)info->n_test, r->dim,
+           r->recipe, seconds, n / seconds, r->size);
+    if (r->rank != 0) return;
+    lc_json j;
+    lc_json_begin(&j);
+    lc_json_str(&j, "out", o->out);
+    lc_json_int(&j, "train", info->n_train);
+    lc_json_int(&j, "test", info->n_test);
+    lc_json_int(&j, "dim", r->dim);
+    lc_json_str(&j, "features", r->recipe);
+    lc_json_num(&j, "seconds", seconds);
+    lc_json_num(&j, "images_per_second", n / seconds);
+    lc_json_num(&j, "extract_seconds", r->t_compute);
+    lc_json_num(&j, "extract_images_per_second", r->t_compute > 0 ? n / r->t_compute : 0.0);
+    lc_json_int(&j, "ranks", r->size);
+    lc_json_end(&j);
+    printf("%s\n", j.s);
+    fflush(stdout);
+    lc_json_free(&j);
+}
+
 int lc_cmd_features(MPI_Comm comm, int argc, char **argv) {
     lc_err e = {0};
-    lc_fail(&e, LC_EINTERNAL, "subcommand 'features' is not implemented yet");
-    return lc_cmd_report(comm, "features", &e);
+    feat_run r;
+    memset(&r, 0, sizeof r);
+    r.comm = comm;
+    MPI_Comm_rank(comm, &r.rank);
+    MPI_Comm_size(comm, &r.size);
+    double t0 = lc_now();
+    static feat_opts o; /* 12 KiB of path buffers: keep them off the stack */
+    int help = 0;
+    parse_options(&r, argc, argv, &o, &help, &e);
+    if (!e.code && help) return 0;
+    if (!e.code && r.rank == 0) check_paths(&o, r.tmp, &e);
+    if (lc_agree(comm, &e)) return lc_cmd_report(comm, "features", &e);
+
+    lc_dataset_info info;
+    if (lc_dataset_open(comm, o.data, &info, &e)) return lc_cmd_report(comm, "features", &e);
+    if (!info.is_images)
+        lc_fail(&e, LC_EDATA, "%s holds features (%s), not images: --data must be an images "
+                "dataset made by lincls-prep", o.data, info.input);
+    if (lc_agree(comm, &e)) return lc_cmd_report(comm, "features", &e);
+    lc_log("features: %s -> %s: %lld train + %lld test images, %s (D=%d), %d rank(s)\n", o.data,
+           o.out, (long long)info.n_train, (long long)info.n_test, r.recipe, r.dim, r.size);
+
+    if (write_output(&r, &o, &info, &e)) return lc_cmd_report(comm, "features", &e);
+    print_result(&r, &o, &info, lc_now() - t0);
+    return 0;
 }

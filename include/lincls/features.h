@@ -6,7 +6,8 @@
  *          (vote split linearly between the two nearest bins), 2x2-cell blocks
  *          with a one-cell stride, L2-Hys block normalization (clip 0.2).
  *   color: histogram of HSV hue with `bins` bins over [0,360), each pixel
- *          weighted 1/(32*32) so the histogram sums to 1.
+ *          weighted 1/(32*32); gray pixels (R = G = B, hue undefined) are
+ *          skipped, so the histogram sums to the fraction of coloured pixels.
  * Kinds concatenate in the order given ("hog,color" = HOG then hue). */
 #ifndef LINCLS_FEATURES_H
 #define LINCLS_FEATURES_H
