@@ -10,3 +10,5 @@ lincls_test(NAME train_bad_flags COMMAND bash ${TRAIN_SH}/train_badflags.sh
   LABELS train FIXTURES_REQUIRED fake_data TIMEOUT 180)
 lincls_test(NAME train_failures COMMAND bash ${TRAIN_SH}/train_failures.sh
   LABELS train FIXTURES_REQUIRED fake_data TIMEOUT 180)
+lincls_test(NAME train_on_features COMMAND bash ${TRAIN_SH}/train_features.sh
+  LABELS "train;features" FIXTURES_REQUIRED fake_big_data TIMEOUT 180)
