@@ -9,7 +9,7 @@
 # single-node SLURM that the tests start themselves.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-setup=(--with-slurm)
+setup=(--with-slurm --with-plots)
 ctest_args=()
 for arg in "$@"; do
   case "$arg" in

@@ -6,11 +6,12 @@
 #include "lincls/util.h"
 
 int lc_cmd_report(MPI_Comm comm, const char *sub, const lc_err *e) {
+    if (!e->code) return 0;
     int rank = 0;
     MPI_Comm_rank(comm, &rank);
     if (rank == 0) {
-        fprintf(stderr, "lincls-mpi %s: error: %s\n", sub, e->msg[0] ? e->msg : "unknown error");
+        fprintf(stderr, "lincls-mpi %s: error: %s\n", sub, e->msg[0] ? e->msg : "unknown error (no message)");
         fflush(stderr);
     }
-    return e->code ? (e->code == LC_EARG ? 2 : 1) : 0;
+    return e->code == LC_EARG ? 2 : 1;
 }
