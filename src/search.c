@@ -1,7 +1,528 @@
-/* search: not written yet */
+/* search: random search over the weights, the lecture's baseline.
+ *
+ *   bestloss = inf
+ *   for t in trials: W = randn(K, D+1) * S; loss = L(X_train, y_train, W); keep the lowest
+ *
+ * Candidate t is a pure function of (seed, t): parameter i of candidate t is
+ * S * lc_rng_normal(seed, lc_stream(LC_RNG_SEARCH, t), i), i < K*D for W and
+ * K*D <= i < K*D+K for b. The lecture folds the bias into W as a 3073rd column
+ * (the bias trick), so the bias is random too, with the same scale.
+ *
+ * Input: the lecture scores raw pixels, which is what makes S = 1e-4 meaningful
+ * (scores of order 1). So the default is x' = x (mean 0, scale 1);
+ * --input-scale 255|std divides, --center subtracts the training mean.
+ *
+ * Scoring: the training rows are cut into V virtual shards as in train; each
+ * rank holds its shards. C candidates are stacked into one (C*K) x D matrix and
+ * each block of rows of a shard is scored against all of them with ONE
+ * cblas_sgemm (X W_all^T); each candidate's K columns then go through
+ * lc_loss_scores. Per-shard loss sums (double) are tree-summed over the V
+ * shards (lc_treesum), so every loss, and so the winner, is bitwise the same
+ * for every rank count P <= V. Ties go to the lowest trial index.
+ *
+ * --local STEP: random local search from the best W. Each round proposes
+ * --batch-candidates perturbations W + STEP * randn (stream LC_RNG_LOCAL,
+ * index = round * C + j), scored in one stacked GEMM, and moves to the lowest if
+ * it is lower than the current loss. With --batch-candidates 1 this is the
+ * lecture's loop (one proposal, accept if lower). */
+#define _POSIX_C_SOURCE 200809L
+#include <cblas.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lincls/ckpt.h"
+#include "lincls/cli.h"
 #include "lincls/commands.h"
+#include "lincls/dataset.h"
+#include "lincls/dist.h"
+#include "lincls/loss.h"
+#include "lincls/model.h"
+#include "lincls/reg.h"
+#include "lincls/rng.h"
+
+void openblas_set_num_threads(int n); /* OpenBLAS extension */
+
+enum { ROWS = 256, MAXOPTS = 32 }; /* rows per GEMM block inside a shard */
+
+typedef struct {
+    char data[LC_OPT_STRLEN], loss[LC_OPT_STRLEN], reg[LC_OPT_STRLEN];
+    char input_scale[LC_OPT_STRLEN], checkpoint[LC_OPT_STRLEN];
+    double scale, lambda, beta, margin, local;
+    long long trials, first_trial, val, seed;
+    int vshards, batch, local_steps, center, no_test, quiet;
+} search_cfg;
+
+static void cfg_defaults(search_cfg *c) {
+    memset(c, 0, sizeof *c);
+    snprintf(c->data, sizeof c->data, "data/cifar10.h5");
+    snprintf(c->loss, sizeof c->loss, "svm");
+    snprintf(c->reg, sizeof c->reg, "l2");
+    snprintf(c->input_scale, sizeof c->input_scale, "1");
+    c->scale = 1e-4;
+    c->lambda = 0;
+    c->beta = 0.5;
+    c->margin = 1.0;
+    c->trials = 1000;
+    c->seed = 1;
+    c->vshards = 8;
+    c->batch = 50;
+    c->local_steps = 100;
+}
+
+static int cfg_options(search_cfg *c, lc_opt *o) {
+    int n = 0;
+#define OPT(name, type, ptr, help) o[n++] = (lc_opt){name, type, ptr, help}
+    OPT("data", LC_OPT_STR, c->data, "dataset or features file (HDF5)");
+    OPT("trials", LC_OPT_I64, &c->trials, "random candidates W to score");
+    OPT("first-trial", LC_OPT_I64, &c->first_trial, "index of the first candidate (split one search into pieces)");
+    OPT("scale", LC_OPT_DOUBLE, &c->scale, "candidate W, b = scale * randn (the lecture: 1e-4 on raw pixels)");
+    OPT("loss", LC_OPT_STR, c->loss, "softmax | svm | svm2 (the lecture's random search used svm)");
+    OPT("margin", LC_OPT_DOUBLE, &c->margin, "SVM margin delta");
+    OPT("reg", LC_OPT_STR, c->reg, "regularization: none | l2 | l1 | elastic");
+    OPT("lambda", LC_OPT_DOUBLE, &c->lambda, "regularization strength (full loss = data mean + lambda R(W))");
+    OPT("beta", LC_OPT_DOUBLE, &c->beta, "elastic net: R = sum(beta W^2 + |W|)");
+    OPT("input-scale", LC_OPT_STR, c->input_scale, "x' = (x - mean)/scale with scale 1 (raw pixels, as the lecture) | 255 | std");
+    OPT("center", LC_OPT_FLAG, &c->center, "subtract the training mean image (default: mean 0, raw pixels)");
+    OPT("val", LC_OPT_I64, &c->val, "validation rows: the last N training rows (the lecture: 0, all rows)");
+    OPT("seed", LC_OPT_I64, &c->seed, "random seed: candidate t depends on (seed, t) only");
+    OPT("vshards", LC_OPT_INT, &c->vshards, "virtual shards V: results identical for any rank count up to V");
+    OPT("batch-candidates", LC_OPT_INT, &c->batch, "candidates C stacked into one GEMM");
+    OPT("local", LC_OPT_DOUBLE, &c->local, "random local search step size after the search (0: off)");
+    OPT("local-steps", LC_OPT_INT, &c->local_steps, "local search rounds of --batch-candidates proposals each");
+    OPT("checkpoint", LC_OPT_STR, c->checkpoint, "write the best W here (rank 0; eval reads it)");
+    OPT("no-test", LC_OPT_FLAG, &c->no_test, "skip the test-set accuracy of the best W");
+    OPT("quiet", LC_OPT_FLAG, &c->quiet, "no progress lines");
+#undef OPT
+    return n;
+}
+
+/* --- state --------------------------------------------------------------------- */
+typedef struct {
+    MPI_Comm comm;
+    int rank, P, V, K, D, C;
+    const search_cfg *cfg;
+    lc_loss_kind loss;
+    lc_reg_kind reg;
+    lc_dataset_info info;
+    int64_t N, n_val;       /* training rows (file rows [0, N)), validation rows */
+    int64_t *shard_lo;      /* V+1 row bounds */
+    lc_treesum tree;
+    lc_rows train, val, test;
+    lc_model model;         /* the best candidate, with the mean/scale used */
+    float *Wst, *bst;       /* C stacked candidates: (C*K) x D and C*K */
+    float *X, *S, *Sk;      /* ROWS x D, ROWS x C*K, ROWS x K */
+    double *leaves, *loss_c; /* per shard x C; C totals */
+    double t_gen, t_score, t_reduce;
+} search_t;
+
+static int check_cfg(search_t *s, lc_err *e) {
+    const search_cfg *c = s->cfg;
+    if (lc_loss_parse(c->loss, &s->loss))
+        return lc_fail(e, LC_EARG, "--loss: unknown loss '%s' (softmax, svm, svm2)", c->loss);
+    if (lc_reg_parse(c->reg, &s->reg))
+        return lc_fail(e, LC_EARG, "--reg: unknown regularization '%s' (none, l2, l1, elastic)", c->reg);
+    if (c->trials < 1) return lc_fail(e, LC_EARG, "--trials must be >= 1 (got %lld)", c->trials);
+    if (c->first_trial < 0) return lc_fail(e, LC_EARG, "--first-trial must be >= 0 (got %lld)", c->first_trial);
+    if (!(c->scale >= 0)) return lc_fail(e, LC_EARG, "--scale must be >= 0 (got %g)", c->scale);
+    if (!(c->lambda >= 0) || !(c->beta >= 0) || !(c->margin >= 0))
+        return lc_fail(e, LC_EARG, "--lambda, --beta and --margin must be >= 0");
+    if (strcmp(c->input_scale, "1") && strcmp(c->input_scale, "255") && strcmp(c->input_scale, "std"))
+        return lc_fail(e, LC_EARG, "--input-scale: '%s' is not one of 1, 255, std", c->input_scale);
+    if (c->val < 0) return lc_fail(e, LC_EARG, "--val must be >= 0 (got %lld)", c->val);
+    if (c->vshards < 1 || c->vshards > 4096)
+        return lc_fail(e, LC_EARG, "--vshards must be in 1..4096 (got %d)", c->vshards);
+    if (c->batch < 1 || c->batch > 4096)
+        return lc_fail(e, LC_EARG, "--batch-candidates must be in 1..4096 (got %d)", c->batch);
+    if (!(c->local >= 0)) return lc_fail(e, LC_EARG, "--local must be >= 0 (got %g)", c->local);
+    if (c->local_steps < 0) return lc_fail(e, LC_EARG, "--local-steps must be >= 0 (got %d)", c->local_steps);
+    return 0;
+}
+
+/* This rank's training rows (its shards), its share of validation and test. */
+static int load_rows(search_t *s, lc_err *e) {
+    const search_cfg *c = s->cfg;
+    if (lc_dataset_open(s->comm, c->data, &s->info, e)) return e->code;
+    s->K = s->info.n_classes;
+    s->D = s->info.dim;
+    if (c->val >= s->info.n_train)
+        return lc_fail(e, LC_EARG, "--val %lld leaves no training rows (%s has %lld)", c->val, c->data,
+                       (long long)s->info.n_train);
+    s->N = s->info.n_train - c->val;
+    s->n_val = c->val;
+    if (s->N < s->V)
+        return lc_fail(e, LC_EARG, "%lld training rows cannot fill --vshards %d", (long long)s->N, s->V);
+    if (lc_treesum_init(&s->tree, s->comm, s->V, e)) return e->code;
+    s->shard_lo = lc_malloc(sizeof(int64_t) * (size_t)(s->V + 1), e);
+    if (!s->shard_lo) return e->code;
+    for (int v = 0; v <= s->V; v++) s->shard_lo[v] = s->N * v / s->V;
+    int64_t lo = s->shard_lo[s->tree.v_lo], hi = s->shard_lo[s->tree.v_hi], a, b;
+    if (lc_dataset_read(s->comm, &s->info, "train", lo, hi - lo, &s->train, e)) return e->code;
+    lc_split_range(s->n_val, s->P, s->rank, &a, &b);
+    if (lc_dataset_read(s->comm, &s->info, "train", s->N + a, b - a, &s->val, e)) return e->code;
+    if (c->no_test) return 0;
+    lc_split_range(s->info.n_test, s->P, s->rank, &a, &b);
+    return lc_dataset_read(s->comm, &s->info, "test", a, b - a, &s->test, e);
+}
+
+/* mean (with --center) and scale (with std) over the training rows: per-shard
+ * double sums, tree-summed, the same numbers for every P (as train does). */
+static int compute_stats(search_t *s, lc_err *e) {
+    const int D = s->D, nv = s->tree.v_hi - s->tree.v_lo;
+    lc_model *m = &s->model;
+    int need = s->cfg->center || strcmp(s->cfg->input_scale, "std") == 0;
+    float fixed = strcmp(s->cfg->input_scale, "255") == 0 ? 255.0f : 1.0f;
+    for (int d = 0; d < D; d++) m->scale[d] = fixed; /* mean is 0 from lc_model_alloc */
+    if (!need) {
+        lc_model_set_scale(m);
+        return 0;
+    }
+    double *leaves = lc_calloc((size_t)nv * 2 * D, sizeof(double), e);
+    double *tot = lc_malloc(sizeof(double) * 2 * (size_t)D, e);
+    if (!e->code) {
+        for (int v = s->tree.v_lo; v < s->tree.v_hi; v++) {
+            double *sum = leaves + (size_t)(v - s->tree.v_lo) * 2 * D, *sq = sum + D;
+            for (int64_t i = s->shard_lo[v] - s->train.row0; i < s->shard_lo[v + 1] - s->train.row0; i++)
+                for (int d = 0; d < D; d++) {
+                    double x = s->train.is_images ? s->train.u8[(size_t)i * D + d] : s->train.f32[(size_t)i * D + d];
+                    sum[d] += x;
+                    sq[d] += x * x;
+                }
+        }
+    }
+    if (!lc_agree(s->comm, e) && !lc_treesum_double(&s->tree, leaves, 2 * (size_t)D, tot, e)) {
+        for (int d = 0; d < D; d++) {
+            double mean = tot[d] / (double)s->N, var = tot[D + d] / (double)s->N - mean * mean;
+            double sd = var > 0 ? sqrt(var) : 0;
+            if (s->cfg->center) m->mean[d] = (float)mean;
+            if (strcmp(s->cfg->input_scale, "std") == 0)
+                m->scale[d] = sd > 1e-6 * (fabs(mean) + 1) ? (float)sd : 1.0f; /* constant input: leave it */
+        }
+        lc_model_set_scale(m);
+    }
+    free(leaves);
+    free(tot);
+    return e->code;
+}
+
+static int alloc_buffers(search_t *s, lc_err *e) {
+    size_t CK = (size_t)s->C * s->K, nv = (size_t)(s->tree.v_hi - s->tree.v_lo);
+    if (CK * (size_t)s->D > INT_MAX) /* MPI counts are ints */
+        return lc_fail(e, LC_EARG, "--batch-candidates %d: %d x %d x %d weights do not fit one block; use fewer",
+                       s->C, s->C, s->K, s->D);
+    s->Wst = lc_malloc(sizeof(float) * CK * (size_t)s->D, e);
+    s->bst = lc_malloc(sizeof(float) * CK, e);
+    s->X = lc_malloc(sizeof(float) * ROWS * (size_t)s->D, e);
+    s->S = lc_malloc(sizeof(float) * ROWS * CK, e);
+    s->Sk = lc_malloc(sizeof(float) * ROWS * (size_t)s->K, e);
+    s->leaves = lc_malloc(sizeof(double) * nv * (size_t)s->C, e);
+    s->loss_c = lc_malloc(sizeof(double) * (size_t)s->C, e);
+    return e->code;
+}
+
+static void search_free(search_t *s) {
+    lc_rows_free(&s->train);
+    lc_rows_free(&s->val);
+    lc_rows_free(&s->test);
+    lc_treesum_free(&s->tree);
+    lc_model_free(&s->model);
+    free(s->shard_lo);
+    free(s->Wst);
+    free(s->bst);
+    free(s->X);
+    free(s->S);
+    free(s->Sk);
+    free(s->leaves);
+    free(s->loss_c);
+}
+
+/* --- candidates ------------------------------------------------------------------ */
+/* Slot c <- base + step * randn(stream); base NULL means zeros (fresh candidates). */
+static void make_candidate(search_t *s, int c, const float *baseW, const float *baseb, double step,
+                           uint64_t stream) {
+    const size_t KD = (size_t)s->K * s->D;
+    float *W = s->Wst + (size_t)c * KD, *b = s->bst + (size_t)c * s->K;
+    uint64_t seed = (uint64_t)s->cfg->seed;
+    for (size_t i = 0; i < KD; i++)
+        W[i] = (baseW ? baseW[i] : 0.0f) + (float)(step * lc_rng_normal(seed, stream, i));
+    for (int k = 0; k < s->K; k++)
+        b[k] = (baseb ? baseb[k] : 0.0f) + (float)(step * lc_rng_normal(seed, stream, KD + (size_t)k));
+}
+
+/* Slots [0, n) <- candidates with stream indices index0 + j of purpose. Each
+ * rank draws an even share and the shares are all-gathered: the values are
+ * pure functions of (seed, stream, i), so who draws them does not matter, and
+ * drawing ~30k normals per candidate on every rank would cost more than the
+ * scoring at a few ranks. */
+static int make_block(search_t *s, int n, const float *baseW, const float *baseb, double step,
+                      uint32_t purpose, uint64_t index0, lc_err *e) {
+    const int KD = s->K * s->D;
+    int *cnt = lc_malloc(sizeof(int) * 4 * (size_t)s->P, e);
+    if (lc_agree(s->comm, e)) {
+        free(cnt);
+        return e->code;
+    }
+    int *dis = cnt + s->P, *cntb = dis + s->P, *disb = cntb + s->P;
+    for (int r = 0; r < s->P; r++) {
+        int64_t lo, hi;
+        lc_split_range(n, s->P, r, &lo, &hi);
+        cnt[r] = (int)(hi - lo) * KD, dis[r] = (int)lo * KD;
+        cntb[r] = (int)(hi - lo) * s->K, disb[r] = (int)lo * s->K;
+    }
+    for (int j = dis[s->rank] / KD; j < (dis[s->rank] + cnt[s->rank]) / KD; j++)
+        make_candidate(s, j, baseW, baseb, step, lc_stream(purpose, index0 + (uint64_t)j));
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_FLOAT, s->Wst, cnt, dis, MPI_FLOAT, s->comm);
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_FLOAT, s->bst, cntb, disb, MPI_FLOAT, s->comm);
+    free(cnt);
+    return 0;
+}
+
+/* Data loss sum of candidates [0, n) over rows [i0, i0+rows) of the rank's
+ * training rows, added to leaf[c]: one GEMM for all candidates. */
+static void score_rows(search_t *s, int n, int64_t i0, int rows, double *leaf) {
+    const int K = s->K, D = s->D, CK = n * K;
+    lc_rows_slice(&s->train, i0, rows, s->model.mean, s->model.inv_scale, s->X);
+    /* bias first, GEMM accumulates (beta = 1): the same arithmetic as lc_scores */
+    for (int i = 0; i < rows; i++) memcpy(s->S + (size_t)i * CK, s->bst, sizeof(float) * (size_t)CK);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, CK, D, 1.0f, s->X, D, s->Wst, D, 1.0f, s->S, CK);
+    const uint8_t *y = s->train.labels + i0;
+    for (int c = 0; c < n; c++) {
+        for (int i = 0; i < rows; i++)
+            memcpy(s->Sk + (size_t)i * K, s->S + (size_t)i * CK + (size_t)c * K, sizeof(float) * (size_t)K);
+        leaf[c] += lc_loss_scores(s->loss, (float)s->cfg->margin, rows, K, s->Sk, y, NULL);
+    }
+}
+
+/* Full loss (data mean + lambda R) of the n stacked candidates into loss_c.
+ * Collective; bitwise independent of the rank count. */
+static int score_block(search_t *s, int n, lc_err *e) {
+    const int nv = s->tree.v_hi - s->tree.v_lo;
+    const size_t KD = (size_t)s->K * s->D;
+    double t0 = lc_now();
+    memset(s->leaves, 0, sizeof(double) * (size_t)nv * (size_t)n);
+    for (int v = s->tree.v_lo; v < s->tree.v_hi; v++) {
+        double *leaf = s->leaves + (size_t)(v - s->tree.v_lo) * (size_t)n;
+        for (int64_t i = s->shard_lo[v]; i < s->shard_lo[v + 1]; i += ROWS) {
+            int rows = (int)(s->shard_lo[v + 1] - i < ROWS ? s->shard_lo[v + 1] - i : ROWS);
+            score_rows(s, n, i - s->train.row0, rows, leaf);
+        }
+    }
+    double t1 = lc_now();
+    if (lc_treesum_double(&s->tree, s->leaves, (size_t)n, s->loss_c, e)) return e->code;
+    for (int c = 0; c < n; c++)
+        s->loss_c[c] = s->loss_c[c] / (double)s->N +
+                       lc_reg_value(s->reg, s->cfg->lambda, s->cfg->beta, s->Wst + (size_t)c * KD, KD);
+    s->t_score += t1 - t0;
+    s->t_reduce += lc_now() - t1;
+    return 0;
+}
+
+/* Copy stacked slot c into the model (the current best). */
+static void keep(search_t *s, int c) {
+    const size_t KD = (size_t)s->K * s->D;
+    memcpy(s->model.W, s->Wst + (size_t)c * KD, sizeof(float) * KD);
+    memcpy(s->model.b, s->bst + (size_t)c * s->K, sizeof(float) * (size_t)s->K);
+}
+
+typedef struct {
+    double best_loss;
+    long long best_trial, done, local_accepted, local_proposals;
+    double seconds, last_log;
+} progress_t;
+
+static void log_progress(const search_t *s, progress_t *p, double t_start, int force) {
+    double now = lc_now();
+    if (s->cfg->quiet || (!force && now - p->last_log < 2.0)) return;
+    p->last_log = now;
+    double el = now - t_start, cis = (double)p->done * (double)s->N / el;
+    double frac = (double)p->done / (double)s->cfg->trials;
+    char a[32], b[32];
+    lc_log("search: %lld/%lld trials  best loss %.6f (trial %lld)  %.3g candidates x images/s  elapsed %s  ETA %s\n",
+           p->done, s->cfg->trials, p->best_loss, p->best_trial, cis, lc_fmt_duration(el, a, sizeof a),
+           lc_fmt_duration(frac > 0 ? el * (1 - frac) / frac : 0, b, sizeof b));
+}
+
+/* The random search proper: trials in blocks of C, lowest loss wins. */
+static int run_trials(search_t *s, progress_t *p, double t_start, lc_err *e) {
+    const search_cfg *c = s->cfg;
+    p->best_loss = INFINITY;
+    p->best_trial = -1;
+    for (long long t0 = 0; t0 < c->trials; t0 += s->C) {
+        int n = (int)(c->trials - t0 < s->C ? c->trials - t0 : s->C);
+        double g0 = lc_now();
+        if (make_block(s, n, NULL, NULL, c->scale, LC_RNG_SEARCH, (uint64_t)(c->first_trial + t0), e)) return e->code;
+        s->t_gen += lc_now() - g0;
+        if (score_block(s, n, e)) return e->code;
+        for (int j = 0; j < n; j++)
+            if (s->loss_c[j] < p->best_loss) { /* strict: ties keep the lower trial */
+                p->best_loss = s->loss_c[j];
+                p->best_trial = c->first_trial + t0 + j;
+                keep(s, j);
+            }
+        p->done = t0 + n;
+        log_progress(s, p, t_start, p->done == c->trials);
+    }
+    if (p->best_trial < 0)
+        return lc_fail(e, LC_EDIVERGE, "every candidate's loss is nan or inf: lower --scale (got %g)", c->scale);
+    return 0;
+}
+
+/* Random local search around the best W (see the header comment). */
+static int run_local(search_t *s, progress_t *p, lc_err *e) {
+    const search_cfg *c = s->cfg;
+    if (!(c->local > 0) || c->local_steps == 0) return 0;
+    const size_t KD = (size_t)s->K * s->D;
+    float *baseW = lc_malloc(sizeof(float) * (KD + (size_t)s->K), e);
+    if (lc_agree(s->comm, e)) {
+        free(baseW);
+        return e->code;
+    }
+    float *baseb = baseW + KD;
+    for (int r = 0; r < c->local_steps && !e->code; r++) {
+        memcpy(baseW, s->model.W, sizeof(float) * KD);
+        memcpy(baseb, s->model.b, sizeof(float) * (size_t)s->K);
+        double g0 = lc_now();
+        if (make_block(s, s->C, baseW, baseb, c->local, LC_RNG_LOCAL, (uint64_t)r * (uint64_t)s->C, e)) break;
+        s->t_gen += lc_now() - g0;
+        if (score_block(s, s->C, e)) break;
+        int jb = -1;
+        for (int j = 0; j < s->C; j++)
+            if (s->loss_c[j] < p->best_loss && (jb < 0 || s->loss_c[j] < s->loss_c[jb])) jb = j;
+        if (jb >= 0) {
+            p->best_loss = s->loss_c[jb];
+            keep(s, jb);
+            p->local_accepted++;
+        }
+        p->local_proposals += s->C;
+        if (!c->quiet && (r + 1) % 10 == 0)
+            lc_log("local: round %d/%d  loss %.6f  accepted %lld\n", r + 1, c->local_steps, p->best_loss,
+                   p->local_accepted);
+    }
+    free(baseW);
+    return e->code;
+}
+
+/* Accuracy of the best W over one set of rows, summed exactly over ranks. */
+static double accuracy(search_t *s, const lc_rows *rows, int64_t total, lc_err *e) {
+    if (total == 0) return NAN;
+    int64_t c = 0;
+    long long mine, all = 0;
+    lc_model_predict(&s->model, rows, 0, rows->nrows, NULL, &c, NULL, e);
+    mine = c;
+    if (lc_agree(s->comm, e)) return NAN;
+    MPI_Allreduce(&mine, &all, 1, MPI_LONG_LONG, MPI_SUM, s->comm);
+    return (double)all / (double)total;
+}
+
+static int setup(search_t *s, lc_err *e) {
+    if (check_cfg(s, e) || lc_agree(s->comm, e)) return e->code;
+    if (load_rows(s, e) || lc_agree(s->comm, e)) return e->code;
+    if (lc_model_alloc(&s->model, s->K, s->D, e) || lc_agree(s->comm, e)) return e->code;
+    lc_model *m = &s->model;
+    m->loss = s->loss;
+    m->margin = (float)s->cfg->margin;
+    m->n_classes = s->K;
+    memcpy(m->classes, s->info.classes, sizeof s->info.classes);
+    snprintf(m->input, sizeof m->input, "%s", s->info.input);
+    if (compute_stats(s, e)) return e->code;
+    alloc_buffers(s, e);
+    return lc_agree(s->comm, e);
+}
+
+static void result_json(const search_t *s, const progress_t *p, double tr, double va, double te, lc_json *j) {
+    const search_cfg *c = s->cfg;
+    double ci = (double)(c->trials + p->local_proposals) * (double)s->N;
+    lc_json_begin(j);
+    lc_json_str(j, "cmd", "search");
+    lc_json_num(j, "best_loss", p->best_loss);
+    lc_json_int(j, "best_trial", p->best_trial);
+    lc_json_num(j, "train_acc", tr);
+    lc_json_num(j, "val_acc", va);
+    lc_json_num(j, "test_acc", te);
+    lc_json_int(j, "trials", c->trials);
+    lc_json_int(j, "first_trial", c->first_trial);
+    lc_json_num(j, "scale", c->scale);
+    lc_json_str(j, "loss", c->loss);
+    lc_json_num(j, "lambda", c->lambda);
+    lc_json_int(j, "local_proposals", p->local_proposals);
+    lc_json_int(j, "local_accepted", p->local_accepted);
+    lc_json_int(j, "train_rows", s->N);
+    lc_json_num(j, "seconds", p->seconds);
+    lc_json_num(j, "candidates_images_per_second", p->seconds > 0 ? ci / p->seconds : 0);
+    lc_json_int(j, "ranks", s->P);
+    lc_json_int(j, "vshards", s->V);
+    lc_json_int(j, "batch_candidates", s->C);
+    lc_json_int(j, "seed", c->seed);
+    lc_json_str(j, "checkpoint", c->checkpoint);
+    char t[160];
+    snprintf(t, sizeof t, "{\"generate\":%.4f,\"score\":%.4f,\"reduce\":%.4f}", s->t_gen, s->t_score, s->t_reduce);
+    lc_json_raw(j, "time_rank0", t);
+    lc_json_end(j);
+}
+
+static int write_ckpt(search_t *s, const lc_opt *opts, int nopts, lc_err *e) {
+    if (!s->cfg->checkpoint[0]) return 0;
+    if (s->rank == 0) {
+        lc_ckpt_out st = {0, 0, (uint64_t)s->cfg->seed, NULL, NULL, opts, nopts};
+        lc_ckpt_write(s->cfg->checkpoint, &s->model, &st, e);
+    }
+    return lc_agree(s->comm, e);
+}
+
 int lc_cmd_search(MPI_Comm comm, int argc, char **argv) {
+    search_cfg cfg;
+    cfg_defaults(&cfg);
+    lc_opt opts[MAXOPTS];
+    int nopts = cfg_options(&cfg, opts), help = 0, rank;
+    MPI_Comm_rank(comm, &rank);
     lc_err e = {0};
-    lc_fail(&e, LC_EINTERNAL, "subcommand 'search' is not implemented yet");
-    return lc_cmd_report(comm, "search", &e);
+    lc_cli_parse(argc, argv, opts, nopts,
+                 "usage: lincls-mpi search [options]\n"
+                 "Random search over the weights (the lecture's baseline): candidate t is W, b = scale * randn,\n"
+                 "drawn from (seed, t) alone (b is random too: the lecture's bias column); the lowest full\n"
+                 "training loss wins. Inputs are raw pixels by default (x' = x), as in the lecture, which is\n"
+                 "what makes --scale 1e-4 give scores of order 1; --center subtracts the training mean.\n"
+                 "The last stdout line is a JSON object with the results.",
+                 rank == 0, &help, &e);
+    if (help) return 0;
+    if (lc_agree(comm, &e)) return lc_cmd_report(comm, "search", &e);
+
+    search_t s;
+    memset(&s, 0, sizeof s);
+    s.comm = comm;
+    s.cfg = &cfg;
+    s.rank = rank;
+    MPI_Comm_size(comm, &s.P);
+    s.V = cfg.vshards;
+    s.C = cfg.batch;
+    openblas_set_num_threads(1); /* one GEMM per block, single-threaded: reproducible */
+    progress_t p = {0};
+    double tr = NAN, va = NAN, te = NAN;
+    if (setup(&s, &e)) goto out;
+    if (!cfg.quiet)
+        lc_log("search: %s, N=%lld train rows, D=%d, K=%d, %lld trials x scale %g, loss %s, P=%d ranks, V=%d shards, "
+               "C=%d candidates per GEMM\n", cfg.data, (long long)s.N, s.D, s.K, cfg.trials, cfg.scale, cfg.loss,
+               s.P, s.V, s.C);
+    double t0 = lc_now();
+    if (run_trials(&s, &p, t0, &e) || run_local(&s, &p, &e)) goto out;
+    p.seconds = lc_now() - t0;
+    tr = accuracy(&s, &s.train, s.N, &e);
+    va = accuracy(&s, &s.val, s.n_val, &e);
+    te = cfg.no_test ? NAN : accuracy(&s, &s.test, s.info.n_test, &e);
+    if (lc_agree(comm, &e) || write_ckpt(&s, opts, nopts, &e)) goto out;
+    if (rank == 0) {
+        lc_json j;
+        result_json(&s, &p, tr, va, te, &j);
+        printf("%s\n", j.s);
+        fflush(stdout);
+        lc_json_free(&j);
+        if (!cfg.quiet)
+            lc_log("done: best loss %.6f (trial %lld)  train %.2f%%  val %.2f%%  test %.2f%%\n", p.best_loss,
+                   p.best_trial, 100 * tr, 100 * va, 100 * te);
+    }
+out:
+    search_free(&s);
+    return e.code ? lc_cmd_report(comm, "search", &e) : 0;
 }

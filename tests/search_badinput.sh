@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Bad input to search and sweep ends the job on every rank with one clear
+# message and a non-zero exit code, never a hang and never a partial output.
+source "$(dirname "$0")/train_lib.sh"
+testdir search_badinput
+d=(--data ../fake.h5)
+expect_fail "search --trials 0" "--trials must be >= 1" mpi 2 search "${d[@]}" --trials 0
+expect_fail "search unknown loss" "--loss: unknown loss 'hinge'" mpi 2 search "${d[@]}" --loss hinge
+expect_fail "search missing data" "nothere.h5" mpi 2 search --data nothere.h5 --trials 3
+expect_fail "search more ranks than shards" "--vshards" mpi 3 search "${d[@]}" --vshards 2
+expect_fail "search --val too large" "--val 300" mpi 2 search "${d[@]}" --val 300
+sw=(sweep "${d[@]}" --val 40 --batches 32 --epochs 1 --out out)
+expect_fail "sweep --trials 0" "--trials must be >= 1" mpi 2 "${sw[@]}" --trials 0
+expect_fail "sweep groups > ranks" "--groups 3 is larger than the 2 ranks" mpi 2 "${sw[@]}" --groups 3
+expect_fail "sweep ranks not divisible" "--groups 2 does not divide the 3 ranks" mpi 3 "${sw[@]}" --groups 2
+expect_fail "sweep unknown loss" "--losses: unknown item 'hinge'" mpi 2 "${sw[@]}" --losses softmax,hinge
+expect_fail "sweep unknown optimizer" "--optimizers: unknown item 'lbfgs'" mpi 2 "${sw[@]}" --optimizers sgd,lbfgs
+expect_fail "sweep batch too large" "--batches: 500 is larger than the 260 training rows" \
+    mpi 2 sweep "${d[@]}" --val 40 --batches 32,500 --out out
+expect_fail "sweep missing data" "nothere.h5" mpi 2 sweep --data nothere.h5 --out out
+expect_fail "sweep missing --out" "--out DIR is required" mpi 2 sweep "${d[@]}"
+expect_fail "sweep bad lr range" "--lr-min" mpi 1 "${sw[@]}" --lr-min 0.1 --lr-max 0.01
+[[ ! -e out ]] || fail "a refused sweep left its output folder behind"
+echo "ok: every bad input refused"
