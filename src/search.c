@@ -42,6 +42,7 @@
 #include "lincls/model.h"
 #include "lincls/reg.h"
 #include "lincls/rng.h"
+#include "lincls/shards.h"
 
 void openblas_set_num_threads(int n); /* OpenBLAS extension */
 
@@ -106,11 +107,7 @@ typedef struct {
     const search_cfg *cfg;
     lc_loss_kind loss;
     lc_reg_kind reg;
-    lc_dataset_info info;
-    int64_t N, n_val;       /* training rows (file rows [0, N)), validation rows */
-    int64_t *shard_lo;      /* V+1 row bounds */
-    lc_treesum tree;
-    lc_rows train, val, test;
+    lc_shards sh;           /* this rank's training shards, validation and test rows */
     lc_model model;         /* the best candidate, with the mean/scale used */
     float *Wst, *bst;       /* C stacked candidates: (C*K) x D and C*K */
     float *X, *S, *Sk;      /* ROWS x D, ROWS x C*K, ROWS x K */
@@ -141,74 +138,8 @@ static int check_cfg(search_t *s, lc_err *e) {
     return 0;
 }
 
-/* This rank's training rows (its shards), its share of validation and test. */
-static int load_rows(search_t *s, lc_err *e) {
-    const search_cfg *c = s->cfg;
-    if (lc_dataset_open(s->comm, c->data, &s->info, e)) return e->code;
-    s->K = s->info.n_classes;
-    s->D = s->info.dim;
-    if (c->val >= s->info.n_train)
-        return lc_fail(e, LC_EARG, "--val %lld leaves no training rows (%s has %lld)", c->val, c->data,
-                       (long long)s->info.n_train);
-    s->N = s->info.n_train - c->val;
-    s->n_val = c->val;
-    if (s->N < s->V)
-        return lc_fail(e, LC_EARG, "%lld training rows cannot fill --vshards %d", (long long)s->N, s->V);
-    if (lc_treesum_init(&s->tree, s->comm, s->V, e)) return e->code;
-    s->shard_lo = lc_malloc(sizeof(int64_t) * (size_t)(s->V + 1), e);
-    if (!s->shard_lo) return e->code;
-    for (int v = 0; v <= s->V; v++) s->shard_lo[v] = s->N * v / s->V;
-    int64_t lo = s->shard_lo[s->tree.v_lo], hi = s->shard_lo[s->tree.v_hi], a, b;
-    if (lc_dataset_read(s->comm, &s->info, "train", lo, hi - lo, &s->train, e)) return e->code;
-    lc_split_range(s->n_val, s->P, s->rank, &a, &b);
-    if (lc_dataset_read(s->comm, &s->info, "train", s->N + a, b - a, &s->val, e)) return e->code;
-    if (c->no_test) return 0;
-    lc_split_range(s->info.n_test, s->P, s->rank, &a, &b);
-    return lc_dataset_read(s->comm, &s->info, "test", a, b - a, &s->test, e);
-}
-
-/* mean (with --center) and scale (with std) over the training rows: per-shard
- * double sums, tree-summed, the same numbers for every P (as train does). */
-static int compute_stats(search_t *s, lc_err *e) {
-    const int D = s->D, nv = s->tree.v_hi - s->tree.v_lo;
-    lc_model *m = &s->model;
-    int need = s->cfg->center || strcmp(s->cfg->input_scale, "std") == 0;
-    float fixed = strcmp(s->cfg->input_scale, "255") == 0 ? 255.0f : 1.0f;
-    for (int d = 0; d < D; d++) m->scale[d] = fixed; /* mean is 0 from lc_model_alloc */
-    if (!need) {
-        lc_model_set_scale(m);
-        return 0;
-    }
-    double *leaves = lc_calloc((size_t)nv * 2 * D, sizeof(double), e);
-    double *tot = lc_malloc(sizeof(double) * 2 * (size_t)D, e);
-    if (!e->code) {
-        for (int v = s->tree.v_lo; v < s->tree.v_hi; v++) {
-            double *sum = leaves + (size_t)(v - s->tree.v_lo) * 2 * D, *sq = sum + D;
-            for (int64_t i = s->shard_lo[v] - s->train.row0; i < s->shard_lo[v + 1] - s->train.row0; i++)
-                for (int d = 0; d < D; d++) {
-                    double x = s->train.is_images ? s->train.u8[(size_t)i * D + d] : s->train.f32[(size_t)i * D + d];
-                    sum[d] += x;
-                    sq[d] += x * x;
-                }
-        }
-    }
-    if (!lc_agree(s->comm, e) && !lc_treesum_double(&s->tree, leaves, 2 * (size_t)D, tot, e)) {
-        for (int d = 0; d < D; d++) {
-            double mean = tot[d] / (double)s->N, var = tot[D + d] / (double)s->N - mean * mean;
-            double sd = var > 0 ? sqrt(var) : 0;
-            if (s->cfg->center) m->mean[d] = (float)mean;
-            if (strcmp(s->cfg->input_scale, "std") == 0)
-                m->scale[d] = sd > 1e-6 * (fabs(mean) + 1) ? (float)sd : 1.0f; /* constant input: leave it */
-        }
-        lc_model_set_scale(m);
-    }
-    free(leaves);
-    free(tot);
-    return e->code;
-}
-
 static int alloc_buffers(search_t *s, lc_err *e) {
-    size_t CK = (size_t)s->C * s->K, nv = (size_t)(s->tree.v_hi - s->tree.v_lo);
+    size_t CK = (size_t)s->C * s->K, nv = (size_t)(s->sh.tree.v_hi - s->sh.tree.v_lo);
     if (CK * (size_t)s->D > INT_MAX) /* MPI counts are ints */
         return lc_fail(e, LC_EARG, "--batch-candidates %d: %d x %d x %d weights do not fit one block; use fewer",
                        s->C, s->C, s->K, s->D);
@@ -223,12 +154,8 @@ static int alloc_buffers(search_t *s, lc_err *e) {
 }
 
 static void search_free(search_t *s) {
-    lc_rows_free(&s->train);
-    lc_rows_free(&s->val);
-    lc_rows_free(&s->test);
-    lc_treesum_free(&s->tree);
+    lc_shards_free(&s->sh);
     lc_model_free(&s->model);
-    free(s->shard_lo);
     free(s->Wst);
     free(s->bst);
     free(s->X);
@@ -283,11 +210,11 @@ static int make_block(search_t *s, int n, const float *baseW, const float *baseb
  * training rows, added to leaf[c]: one GEMM for all candidates. */
 static void score_rows(search_t *s, int n, int64_t i0, int rows, double *leaf) {
     const int K = s->K, D = s->D, CK = n * K;
-    lc_rows_slice(&s->train, i0, rows, s->model.mean, s->model.inv_scale, s->X);
+    lc_rows_slice(&s->sh.train, i0, rows, s->model.mean, s->model.inv_scale, s->X);
     /* bias first, GEMM accumulates (beta = 1): the same arithmetic as lc_scores */
     for (int i = 0; i < rows; i++) memcpy(s->S + (size_t)i * CK, s->bst, sizeof(float) * (size_t)CK);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, CK, D, 1.0f, s->X, D, s->Wst, D, 1.0f, s->S, CK);
-    const uint8_t *y = s->train.labels + i0;
+    const uint8_t *y = s->sh.train.labels + i0;
     for (int c = 0; c < n; c++) {
         for (int i = 0; i < rows; i++)
             memcpy(s->Sk + (size_t)i * K, s->S + (size_t)i * CK + (size_t)c * K, sizeof(float) * (size_t)K);
@@ -298,21 +225,21 @@ static void score_rows(search_t *s, int n, int64_t i0, int rows, double *leaf) {
 /* Full loss (data mean + lambda R) of the n stacked candidates into loss_c.
  * Collective; bitwise independent of the rank count. */
 static int score_block(search_t *s, int n, lc_err *e) {
-    const int nv = s->tree.v_hi - s->tree.v_lo;
+    const int nv = s->sh.tree.v_hi - s->sh.tree.v_lo;
     const size_t KD = (size_t)s->K * s->D;
     double t0 = lc_now();
     memset(s->leaves, 0, sizeof(double) * (size_t)nv * (size_t)n);
-    for (int v = s->tree.v_lo; v < s->tree.v_hi; v++) {
-        double *leaf = s->leaves + (size_t)(v - s->tree.v_lo) * (size_t)n;
-        for (int64_t i = s->shard_lo[v]; i < s->shard_lo[v + 1]; i += ROWS) {
-            int rows = (int)(s->shard_lo[v + 1] - i < ROWS ? s->shard_lo[v + 1] - i : ROWS);
-            score_rows(s, n, i - s->train.row0, rows, leaf);
+    for (int v = s->sh.tree.v_lo; v < s->sh.tree.v_hi; v++) {
+        double *leaf = s->leaves + (size_t)(v - s->sh.tree.v_lo) * (size_t)n;
+        for (int64_t i = s->sh.shard_lo[v]; i < s->sh.shard_lo[v + 1]; i += ROWS) {
+            int rows = (int)(s->sh.shard_lo[v + 1] - i < ROWS ? s->sh.shard_lo[v + 1] - i : ROWS);
+            score_rows(s, n, i - s->sh.train.row0, rows, leaf);
         }
     }
     double t1 = lc_now();
-    if (lc_treesum_double(&s->tree, s->leaves, (size_t)n, s->loss_c, e)) return e->code;
+    if (lc_treesum_double(&s->sh.tree, s->leaves, (size_t)n, s->loss_c, e)) return e->code;
     for (int c = 0; c < n; c++)
-        s->loss_c[c] = s->loss_c[c] / (double)s->N +
+        s->loss_c[c] = s->loss_c[c] / (double)s->sh.N +
                        lc_reg_value(s->reg, s->cfg->lambda, s->cfg->beta, s->Wst + (size_t)c * KD, KD);
     s->t_score += t1 - t0;
     s->t_reduce += lc_now() - t1;
@@ -336,7 +263,7 @@ static void log_progress(const search_t *s, progress_t *p, double t_start, int f
     double now = lc_now();
     if (s->cfg->quiet || (!force && now - p->last_log < 2.0)) return;
     p->last_log = now;
-    double el = now - t_start, cis = (double)p->done * (double)s->N / el;
+    double el = now - t_start, cis = (double)p->done * (double)s->sh.N / el;
     double frac = (double)p->done / (double)s->cfg->trials;
     char a[32], b[32];
     lc_log("search: %lld/%lld trials  best loss %.6f (trial %lld)  %.3g candidates x images/s  elapsed %s  ETA %s\n",
@@ -404,36 +331,29 @@ static int run_local(search_t *s, progress_t *p, lc_err *e) {
     return e->code;
 }
 
-/* Accuracy of the best W over one set of rows, summed exactly over ranks. */
-static double accuracy(search_t *s, const lc_rows *rows, int64_t total, lc_err *e) {
-    if (total == 0) return NAN;
-    int64_t c = 0;
-    long long mine, all = 0;
-    lc_model_predict(&s->model, rows, 0, rows->nrows, NULL, &c, NULL, e);
-    mine = c;
-    if (lc_agree(s->comm, e)) return NAN;
-    MPI_Allreduce(&mine, &all, 1, MPI_LONG_LONG, MPI_SUM, s->comm);
-    return (double)all / (double)total;
-}
-
 static int setup(search_t *s, lc_err *e) {
     if (check_cfg(s, e) || lc_agree(s->comm, e)) return e->code;
-    if (load_rows(s, e) || lc_agree(s->comm, e)) return e->code;
+    const search_cfg *c = s->cfg;
+    lc_shards_spec spec = {c->data, s->V, c->val, 0, 0, c->no_test};
+    if (lc_shards_load(s->comm, &spec, &s->sh, e) || lc_agree(s->comm, e)) return e->code;
+    s->K = s->sh.info.n_classes;
+    s->D = s->sh.info.dim;
     if (lc_model_alloc(&s->model, s->K, s->D, e) || lc_agree(s->comm, e)) return e->code;
     lc_model *m = &s->model;
     m->loss = s->loss;
     m->margin = (float)s->cfg->margin;
     m->n_classes = s->K;
-    memcpy(m->classes, s->info.classes, sizeof s->info.classes);
-    snprintf(m->input, sizeof m->input, "%s", s->info.input);
-    if (compute_stats(s, e)) return e->code;
+    memcpy(m->classes, s->sh.info.classes, sizeof s->sh.info.classes);
+    snprintf(m->input, sizeof m->input, "%s", s->sh.info.input);
+    /* raw pixels by default, as in the lecture: mean 0 unless --center */
+    if (lc_shards_normalize(&s->sh, c->input_scale, c->center, m, e)) return e->code;
     alloc_buffers(s, e);
     return lc_agree(s->comm, e);
 }
 
 static void result_json(const search_t *s, const progress_t *p, double tr, double va, double te, lc_json *j) {
     const search_cfg *c = s->cfg;
-    double ci = (double)(c->trials + p->local_proposals) * (double)s->N;
+    double ci = (double)(c->trials + p->local_proposals) * (double)s->sh.N;
     lc_json_begin(j);
     lc_json_str(j, "cmd", "search");
     lc_json_num(j, "best_loss", p->best_loss);
@@ -448,7 +368,7 @@ static void result_json(const search_t *s, const progress_t *p, double tr, doubl
     lc_json_num(j, "lambda", c->lambda);
     lc_json_int(j, "local_proposals", p->local_proposals);
     lc_json_int(j, "local_accepted", p->local_accepted);
-    lc_json_int(j, "train_rows", s->N);
+    lc_json_int(j, "train_rows", s->sh.N);
     lc_json_num(j, "seconds", p->seconds);
     lc_json_num(j, "candidates_images_per_second", p->seconds > 0 ? ci / p->seconds : 0);
     lc_json_int(j, "ranks", s->P);
@@ -503,14 +423,14 @@ int lc_cmd_search(MPI_Comm comm, int argc, char **argv) {
     if (setup(&s, &e)) goto out;
     if (!cfg.quiet)
         lc_log("search: %s, N=%lld train rows, D=%d, K=%d, %lld trials x scale %g, loss %s, P=%d ranks, V=%d shards, "
-               "C=%d candidates per GEMM\n", cfg.data, (long long)s.N, s.D, s.K, cfg.trials, cfg.scale, cfg.loss,
+               "C=%d candidates per GEMM\n", cfg.data, (long long)s.sh.N, s.D, s.K, cfg.trials, cfg.scale, cfg.loss,
                s.P, s.V, s.C);
     double t0 = lc_now();
     if (run_trials(&s, &p, t0, &e) || run_local(&s, &p, &e)) goto out;
     p.seconds = lc_now() - t0;
-    tr = accuracy(&s, &s.train, s.N, &e);
-    va = accuracy(&s, &s.val, s.n_val, &e);
-    te = cfg.no_test ? NAN : accuracy(&s, &s.test, s.info.n_test, &e);
+    tr = lc_shards_accuracy(&s.sh, &s.model, &s.sh.train, s.sh.N, &e);
+    va = lc_shards_accuracy(&s.sh, &s.model, &s.sh.val, s.sh.hold_hi - s.sh.hold_lo, &e);
+    te = cfg.no_test ? NAN : lc_shards_accuracy(&s.sh, &s.model, &s.sh.test, s.sh.info.n_test, &e);
     if (lc_agree(comm, &e) || write_ckpt(&s, opts, nopts, &e)) goto out;
     if (rank == 0) {
         lc_json j;

@@ -25,6 +25,7 @@
 #include "lincls/optim.h"
 #include "lincls/reg.h"
 #include "lincls/rng.h"
+#include "lincls/shards.h"
 
 void openblas_set_num_threads(int n); /* OpenBLAS extension */
 
@@ -106,14 +107,9 @@ typedef struct {
     lc_reg_kind reg;
     lc_optim_kind optk;
     lc_sched sched;
-    lc_dataset_info info;
-    int64_t N, B;            /* training rows, global batch */
-    int64_t hold_lo, hold_hi; /* validation rows of /train; training index t is file row
-                                 t, or t + (hold_hi - hold_lo) from hold_lo on */
+    lc_shards sh;            /* this rank's shards of the training rows, val and test rows */
+    int64_t B;               /* global batch */
     int K, D;
-    lc_rows train, val, test; /* this rank's rows */
-    int64_t *shard_lo;       /* V+1 global row bounds of the shards */
-    lc_treesum tree;
     lc_model model;
     lc_optim opt;
     lc_history hist;
@@ -166,129 +162,6 @@ static int parse_cfg(run_t *r, lc_err *e) {
     }
     r->sched = (lc_sched){sk, c->lr, c->lr_decay, c->lr_step, c->min_lr, c->warmup};
     return 0;
-}
-
-/* Training indices [lo, hi) are file rows with the held-out block cut out:
- * read the (at most two) pieces and join them. Collective: every rank makes
- * both reads, possibly of zero rows. */
-static int read_train_range(run_t *r, int64_t lo, int64_t hi, lc_rows *out, lc_err *e) {
-    int64_t gap = r->hold_hi - r->hold_lo;
-    int64_t a_hi = hi < r->hold_lo ? hi : r->hold_lo, b_lo = lo > r->hold_lo ? lo : r->hold_lo;
-    if (a_hi < lo) a_hi = lo;
-    if (b_lo > hi) b_lo = hi;
-    lc_rows a, b;
-    if (lc_dataset_read(r->comm, &r->info, "train", lo, a_hi - lo, &a, e)) return e->code;
-    if (lc_dataset_read(r->comm, &r->info, "train", b_lo + gap, hi - b_lo, &b, e)) {
-        lc_rows_free(&a);
-        return e->code;
-    }
-    if (b.nrows == 0) {
-        *out = a;
-        lc_rows_free(&b);
-    } else if (a.nrows == 0) {
-        *out = b;
-        lc_rows_free(&a);
-    } else {
-        size_t D = (size_t)r->D, esz = a.is_images ? 1 : sizeof(float);
-        *out = a;
-        out->nrows = a.nrows + b.nrows;
-        void *x = realloc(a.is_images ? (void *)a.u8 : (void *)a.f32, (size_t)out->nrows * D * esz);
-        uint8_t *y = realloc(a.labels, (size_t)out->nrows);
-        if (!x || !y) {
-            free(x ? x : (a.is_images ? (void *)a.u8 : (void *)a.f32));
-            free(y ? y : a.labels);
-            lc_rows_free(&b);
-            memset(out, 0, sizeof *out);
-            return lc_fail(e, LC_ENOMEM, "out of memory joining training rows");
-        }
-        memcpy((char *)x + (size_t)a.nrows * D * esz, a.is_images ? (void *)b.u8 : (void *)b.f32, (size_t)b.nrows * D * esz);
-        memcpy(y + a.nrows, b.labels, (size_t)b.nrows);
-        if (a.is_images) out->u8 = x;
-        else out->f32 = x;
-        out->labels = y;
-        lc_rows_free(&b);
-    }
-    out->row0 = lo; /* in training-index space */
-    return 0;
-}
-
-/* Read this rank's training, validation and test rows. */
-static int load_rows(run_t *r, lc_err *e) {
-    const lc_train_cfg *c = r->cfg;
-    if (lc_dataset_open(r->comm, c->data, &r->info, e)) return e->code;
-    r->K = r->info.n_classes;
-    r->D = r->info.dim;
-    if (c->folds > 0) {
-        if (r->info.n_train < c->folds)
-            return lc_fail(e, LC_EARG, "--folds %d: %s has only %lld training rows", c->folds, c->data,
-                           (long long)r->info.n_train);
-        lc_split_range(r->info.n_train, c->folds, c->fold, &r->hold_lo, &r->hold_hi);
-    } else {
-        if (c->val >= r->info.n_train)
-            return lc_fail(e, LC_EARG, "--val %lld leaves no training rows (%s has %lld)", c->val, c->data,
-                           (long long)r->info.n_train);
-        r->hold_lo = r->info.n_train - c->val;
-        r->hold_hi = r->info.n_train;
-    }
-    r->N = r->info.n_train - (r->hold_hi - r->hold_lo);
-    r->B = c->batch;
-    if (r->B > r->N)
-        return lc_fail(e, LC_EARG, "--batch %d is larger than the %lld training rows of %s", c->batch,
-                       (long long)r->N, c->data);
-    if (r->N < r->V)
-        return lc_fail(e, LC_EARG, "%lld training rows cannot fill --vshards %d", (long long)r->N, r->V);
-    if (lc_treesum_init(&r->tree, r->comm, r->V, e)) return e->code;
-    r->shard_lo = lc_malloc(sizeof(int64_t) * (size_t)(r->V + 1), e);
-    if (!r->shard_lo) return e->code;
-    for (int v = 0; v <= r->V; v++) r->shard_lo[v] = r->N * v / r->V;
-    if (read_train_range(r, r->shard_lo[r->tree.v_lo], r->shard_lo[r->tree.v_hi], &r->train, e)) return e->code;
-    int64_t vlo, vhi, tlo, thi;
-    lc_split_range(r->hold_hi - r->hold_lo, r->P, r->rank, &vlo, &vhi);
-    if (lc_dataset_read(r->comm, &r->info, "train", r->hold_lo + vlo, vhi - vlo, &r->val, e)) return e->code;
-    if (c->no_test) return 0;
-    lc_split_range(r->info.n_test, r->P, r->rank, &tlo, &thi);
-    return lc_dataset_read(r->comm, &r->info, "test", tlo, thi - tlo, &r->test, e);
-}
-
-/* mean and scale over all training rows: per-shard sums of x and x^2 in
- * double, tree-summed (exact for uint8 pixels). */
-static int compute_stats(run_t *r, lc_err *e) {
-    const int D = r->D, nv = r->tree.v_hi - r->tree.v_lo;
-    double *leaves = lc_calloc((size_t)nv * 2 * D, sizeof(double), e);
-    double *tot = lc_malloc(sizeof(double) * 2 * (size_t)D, e);
-    if (e->code) {
-        free(leaves);
-        free(tot);
-        return e->code;
-    }
-    for (int v = r->tree.v_lo; v < r->tree.v_hi; v++) {
-        double *s = leaves + (size_t)(v - r->tree.v_lo) * 2 * D, *s2 = s + D;
-        for (int64_t i = r->shard_lo[v]; i < r->shard_lo[v + 1]; i++) {
-            int64_t row = i - r->train.row0;
-            for (int d = 0; d < D; d++) {
-                double x = r->train.is_images ? r->train.u8[(size_t)row * D + d] : r->train.f32[(size_t)row * D + d];
-                s[d] += x;
-                s2[d] += x * x;
-            }
-        }
-    }
-    if (!lc_treesum_double(&r->tree, leaves, 2 * (size_t)D, tot, e)) {
-        lc_model *m = &r->model;
-        for (int d = 0; d < D; d++) {
-            double mean = tot[d] / (double)r->N;
-            double var = tot[D + d] / (double)r->N - mean * mean;
-            double sd = var > 0 ? sqrt(var) : 0;
-            m->mean[d] = (float)mean;
-            if (strcmp(r->cfg->scale, "std") == 0)
-                m->scale[d] = sd > 1e-6 * (fabs(mean) + 1) ? (float)sd : 1.0f; /* constant input: leave it */
-            else
-                m->scale[d] = strcmp(r->cfg->scale, "255") == 0 ? 255.0f : 1.0f;
-        }
-        lc_model_set_scale(m);
-    }
-    free(leaves);
-    free(tot);
-    return e->code;
 }
 
 static int init_params(run_t *r, lc_err *e) {
@@ -358,8 +231,8 @@ static int resume_from(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
 /* Rows of shard v for step s: b_v positions of an endless sequence of random
  * permutations of the shard, one permutation per pass. */
 static void draw_batch(const run_t *r, int v, int64_t s, int64_t bv, int64_t *idx) {
-    int64_t nv = r->shard_lo[v + 1] - r->shard_lo[v];
-    int64_t off = r->shard_lo[v] - r->train.row0;
+    int64_t nv = r->sh.shard_lo[v + 1] - r->sh.shard_lo[v];
+    int64_t off = r->sh.shard_lo[v] - r->sh.train.row0;
     for (int64_t i = 0; i < bv; i++) {
         int64_t pos = s * bv + i, pass = pos / nv, j = pos % nv;
         uint64_t stream = lc_stream(LC_RNG_BATCH, ((uint64_t)v << 32) | (uint64_t)pass);
@@ -373,8 +246,8 @@ static int train_step(run_t *r, double lr, double *loss, double *correct, lc_err
     const int K = r->K, D = r->D;
     const size_t KD = (size_t)K * D, len = r->len;
     lc_train_result *res = r->res;
-    for (int v = r->tree.v_lo; v < r->tree.v_hi; v++) {
-        float *leaf = r->leaves + (size_t)(v - r->tree.v_lo) * len;
+    for (int v = r->sh.tree.v_lo; v < r->sh.tree.v_hi; v++) {
+        float *leaf = r->leaves + (size_t)(v - r->sh.tree.v_lo) * len;
         int64_t bv = shard_share(r->B, r->V, v);
         if (bv == 0) {
             memset(leaf, 0, len * sizeof(float));
@@ -382,8 +255,8 @@ static int train_step(run_t *r, double lr, double *loss, double *correct, lc_err
         }
         double t0 = lc_now();
         draw_batch(r, v, r->step, bv, r->idx);
-        lc_rows_gather(&r->train, r->idx, (int)bv, r->model.mean, r->model.inv_scale, r->X);
-        for (int64_t i = 0; i < bv; i++) r->y[i] = r->train.labels[r->idx[i]];
+        lc_rows_gather(&r->sh.train, r->idx, (int)bv, r->model.mean, r->model.inv_scale, r->X);
+        for (int64_t i = 0; i < bv; i++) r->y[i] = r->sh.train.labels[r->idx[i]];
         double t1 = lc_now();
         int64_t corr = 0;
         double ls = lc_loss_fwd_bwd(r->loss, (float)r->cfg->margin, (int)bv, D, K, r->X, r->y,
@@ -394,7 +267,7 @@ static int train_step(run_t *r, double lr, double *loss, double *correct, lc_err
         res->t_gemm += lc_now() - t1;
     }
     double t2 = lc_now();
-    if (lc_treesum_float(&r->tree, r->leaves, len, r->sum, e)) return e->code;
+    if (lc_treesum_float(&r->sh.tree, r->leaves, len, r->sum, e)) return e->code;
     double t3 = lc_now();
     const float invB = 1.0f / (float)r->B;
     for (size_t i = 0; i < KD + (size_t)K; i++) r->grad[i] = r->sum[i] * invB;
@@ -409,43 +282,30 @@ static int train_step(run_t *r, double lr, double *loss, double *correct, lc_err
     return 0;
 }
 
-/* Accuracy of the current model over one of the rank's row sets, summed over
- * all ranks exactly (integers). */
-static double accuracy(run_t *r, const lc_rows *rows, int64_t total, lc_err *e) {
-    if (total == 0) return NAN;
-    long long corr = 0, all = 0;
-    int64_t c = 0;
-    lc_model_predict(&r->model, rows, 0, rows->nrows, NULL, &c, NULL, e);
-    corr = c;
-    lc_agree(r->comm, e);
-    MPI_Allreduce(&corr, &all, 1, MPI_LONG_LONG, MPI_SUM, r->comm);
-    return (double)all / (double)total;
-}
-
 /* Full training loss (data + reg) and accuracy at the end: per-shard sums in
  * double, tree-summed, so the number is the same for every P. */
 static int final_train_eval(run_t *r, lc_err *e) {
-    const int K = r->K, D = r->D, nv = r->tree.v_hi - r->tree.v_lo;
+    const int K = r->K, D = r->D, nv = r->sh.tree.v_hi - r->sh.tree.v_lo;
     enum { BLOCK = 256 };
     double *leaves = lc_calloc((size_t)nv * 2, sizeof(double), e);
     if (!leaves) return e->code;
-    for (int v = r->tree.v_lo; v < r->tree.v_hi; v++) {
-        double *lf = leaves + (size_t)(v - r->tree.v_lo) * 2;
-        for (int64_t i = r->shard_lo[v]; i < r->shard_lo[v + 1]; i += BLOCK) {
-            int n = (int)(r->shard_lo[v + 1] - i < BLOCK ? r->shard_lo[v + 1] - i : BLOCK);
-            int64_t row = i - r->train.row0;
-            lc_rows_slice(&r->train, row, n, r->model.mean, r->model.inv_scale, r->X);
+    for (int v = r->sh.tree.v_lo; v < r->sh.tree.v_hi; v++) {
+        double *lf = leaves + (size_t)(v - r->sh.tree.v_lo) * 2;
+        for (int64_t i = r->sh.shard_lo[v]; i < r->sh.shard_lo[v + 1]; i += BLOCK) {
+            int n = (int)(r->sh.shard_lo[v + 1] - i < BLOCK ? r->sh.shard_lo[v + 1] - i : BLOCK);
+            int64_t row = i - r->sh.train.row0;
+            lc_rows_slice(&r->sh.train, row, n, r->model.mean, r->model.inv_scale, r->X);
             int64_t corr = 0;
-            lf[0] += lc_loss_fwd_bwd(r->loss, (float)r->cfg->margin, n, D, K, r->X, r->train.labels + row,
+            lf[0] += lc_loss_fwd_bwd(r->loss, (float)r->cfg->margin, n, D, K, r->X, r->sh.train.labels + row,
                                      r->model.W, r->model.b, r->S, NULL, NULL, &corr);
             lf[1] += (double)corr;
         }
     }
     double tot[2];
-    if (!lc_treesum_double(&r->tree, leaves, 2, tot, e)) {
-        r->res->final_loss = tot[0] / (double)r->N +
+    if (!lc_treesum_double(&r->sh.tree, leaves, 2, tot, e)) {
+        r->res->final_loss = tot[0] / (double)r->sh.N +
                              lc_reg_value(r->reg, r->cfg->lambda, r->cfg->beta, r->model.W, (size_t)K * D);
-        r->res->train_acc = tot[1] / (double)r->N;
+        r->res->train_acc = tot[1] / (double)r->sh.N;
     }
     free(leaves);
     return e->code;
@@ -498,7 +358,7 @@ static int alloc_buffers(run_t *r, lc_err *e) {
         if (b > bmax) bmax = b;
     }
     if (bmax < 256) bmax = 256; /* evaluation blocks reuse X and S */
-    int nv = r->tree.v_hi - r->tree.v_lo;
+    int nv = r->sh.tree.v_hi - r->sh.tree.v_lo;
     r->len = (size_t)r->K * r->D + (size_t)r->K + 2;
     r->leaves = lc_malloc(sizeof(float) * r->len * (size_t)nv, e);
     r->sum = lc_malloc(sizeof(float) * r->len, e);
@@ -511,14 +371,10 @@ static int alloc_buffers(run_t *r, lc_err *e) {
 }
 
 static void run_free(run_t *r) {
-    lc_rows_free(&r->train);
-    lc_rows_free(&r->val);
-    lc_rows_free(&r->test);
-    lc_treesum_free(&r->tree);
+    lc_shards_free(&r->sh);
     lc_model_free(&r->model);
     lc_optim_free(&r->opt);
     lc_history_free(&r->hist);
-    free(r->shard_lo);
     free(r->leaves);
     free(r->sum);
     free(r->grad);
@@ -530,14 +386,23 @@ static void run_free(run_t *r) {
 
 static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     if (parse_cfg(r, e) || lc_agree(r->comm, e)) return e->code;
-    if (load_rows(r, e) || lc_agree(r->comm, e)) return e->code;
+    const lc_train_cfg *c = r->cfg;
+    lc_shards_spec spec = {c->data, r->V, c->val, c->folds, c->fold, c->no_test};
+    if (lc_shards_load(r->comm, &spec, &r->sh, e) || lc_agree(r->comm, e)) return e->code;
+    r->K = r->sh.info.n_classes;
+    r->D = r->sh.info.dim;
+    r->B = c->batch;
+    if (r->B > r->sh.N)
+        lc_fail(e, LC_EARG, "--batch %d is larger than the %lld training rows of %s", c->batch,
+                (long long)r->sh.N, c->data);
+    if (lc_agree(r->comm, e)) return e->code;
     if (lc_model_alloc(&r->model, r->K, r->D, e) || lc_agree(r->comm, e)) return e->code;
     r->model.loss = r->loss;
     r->model.margin = (float)r->cfg->margin;
     r->model.n_classes = r->K;
-    memcpy(r->model.classes, r->info.classes, sizeof r->info.classes);
-    snprintf(r->model.input, sizeof r->model.input, "%s", r->info.input);
-    if (compute_stats(r, e)) return e->code;
+    memcpy(r->model.classes, r->sh.info.classes, sizeof r->sh.info.classes);
+    snprintf(r->model.input, sizeof r->model.input, "%s", r->sh.info.input);
+    if (lc_shards_normalize(&r->sh, c->scale, 1, &r->model, e)) return e->code;
     if (lc_optim_init(&r->opt, r->optk, lc_model_nparams(&r->model), e) || lc_agree(r->comm, e)) return e->code;
     r->opt.mu = (float)r->cfg->momentum;
     if (r->cfg->resume[0]) {
@@ -570,7 +435,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     res->load_seconds = lc_now() - t_load;
     res->ranks = r.P;
     res->vshards = r.V;
-    r.spe = (r.N + r.B - 1) / r.B;
+    r.spe = (r.sh.N + r.B - 1) / r.B;
     r.total = r.spe * cfg->epochs;
     r.end = cfg->max_steps > 0 && cfg->max_steps < r.total ? cfg->max_steps : r.total;
     if (r.rank == 0 && cfg->metrics[0]) {
@@ -581,7 +446,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     if (!cfg->quiet)
         lc_log("train: %s, N=%lld train / %lld val / %lld test rows, D=%d, K=%d, B=%lld, P=%d ranks, V=%d shards, "
                "%lld steps/epoch, loss %s, reg %s (lambda %g), %s lr %g\n",
-               cfg->data, (long long)r.N, (long long)(r.hold_hi - r.hold_lo), (long long)r.info.n_test, r.D, r.K, (long long)r.B, r.P, r.V,
+               cfg->data, (long long)r.sh.N, (long long)(r.sh.hold_hi - r.sh.hold_lo), (long long)r.sh.info.n_test, r.D, r.K, (long long)r.B, r.P, r.V,
                (long long)r.spe, cfg->loss, cfg->reg, cfg->lambda, cfg->optimizer, cfg->lr);
 
     double t_start = lc_now(), t_epoch = t_start, ep_loss = 0, ep_corr = 0, lr = cfg->lr;
@@ -604,7 +469,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
         /* end of an epoch (or of the run) */
         if (r.step % r.spe == 0) r.epoch = r.step / r.spe;
         double te = lc_now();
-        double va = accuracy(&r, &r.val, r.hold_hi - r.hold_lo, e);
+        double va = lc_shards_accuracy(&r.sh, &r.model, &r.sh.val, r.sh.hold_hi - r.sh.hold_lo, e);
         if (e->code) goto done;
         res->t_eval += lc_now() - te;
         double now = lc_now(), sps = (double)(ep_steps * r.B) / (now - t_epoch);
@@ -628,8 +493,8 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     res->samples_per_second = res->seconds > 0 ? (double)((r.step - start_step) * r.B) / res->seconds : 0;
     double te = lc_now();
     if (final_train_eval(&r, e)) goto done;
-    res->val_acc = accuracy(&r, &r.val, r.hold_hi - r.hold_lo, e);
-    res->test_acc = cfg->no_test ? NAN : accuracy(&r, &r.test, r.info.n_test, e);
+    res->val_acc = lc_shards_accuracy(&r.sh, &r.model, &r.sh.val, r.sh.hold_hi - r.sh.hold_lo, e);
+    res->test_acc = cfg->no_test ? NAN : lc_shards_accuracy(&r.sh, &r.model, &r.sh.test, r.sh.info.n_test, e);
     res->t_eval += lc_now() - te;
     if (lc_agree(comm, e)) goto done;
     write_ckpt(&r, opts, nopts, e);
