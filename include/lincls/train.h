@@ -39,8 +39,13 @@ typedef struct {
     double load_seconds;                 /* reading and statistics */
     double samples_per_second;
     int ranks, vshards;
+    double lr;                           /* the learning rate used (--lr, or its default) */
     double t_gather, t_gemm, t_reduce, t_update, t_eval; /* rank 0's breakdown, seconds */
 } lc_train_result;
+
+/* The learning rate a run uses: --lr, or when it is 0 a default for the input
+ * (images or features). */
+double lc_train_lr(const lc_train_cfg *c, int is_images);
 
 /* Collective over comm. Progress on stderr from rank 0 unless cfg->quiet. */
 int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, lc_err *e);
