@@ -15,3 +15,5 @@ lincls_test(NAME shard_tiny_make
   LABELS core FIXTURES_SETUP tiny_data)
 lincls_mpi_test(NAME shard_refuse_more_ranks_than_rows NP 8
   COMMAND $<TARGET_FILE:test_shard> tiny.h5 --expect-refusal LABELS core FIXTURES_REQUIRED tiny_data)
+# Benchmark tool for scripts/bench-load.sh (not a test: timings are reported, never asserted).
+lincls_test_exe(bench_load bench_load.c)
