@@ -568,9 +568,10 @@ int lc_cmd_train(MPI_Comm comm, int argc, char **argv) {
         fflush(stdout);
         lc_json_free(&j);
         if (!cfg.quiet) {
-            char buf[32];
-            lc_log("done: train %.2f%%  val %.2f%%  test %.2f%%  final loss %.4f  in %s\n", 100 * res.train_acc,
-                   100 * res.val_acc, 100 * res.test_acc, res.final_loss, lc_fmt_duration(res.seconds, buf, sizeof buf));
+            char buf[32], test[32] = "-";
+            if (!isnan(res.test_acc)) snprintf(test, sizeof test, "%.2f%%", 100 * res.test_acc);
+            lc_log("done: train %.2f%%  val %.2f%%  test %s  final loss %.4f  in %s\n", 100 * res.train_acc,
+                   100 * res.val_acc, test, res.final_loss, lc_fmt_duration(res.seconds, buf, sizeof buf));
         }
     }
     return 0;
