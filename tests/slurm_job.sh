@@ -84,7 +84,8 @@ PY
     ;;
   sweep-grouped)
     export LINCLS_GROUPS=2 LINCLS_TRIALS=4 LINCLS_EPOCHS=2 LINCLS_VAL=50 LINCLS_OUT=$d/out
-    submit_wait "$d" --ntasks=4 "$jobs/sweep-grouped.sbatch"
+    # fake.h5 has 250 training rows after --val 50: batches must fit
+    submit_wait "$d" --ntasks=4 "$jobs/sweep-grouped.sbatch" --batches 32,64
     check_json "$d/out/result.json" '"best" in j' 'len(j["trials"]) == 4' \
       'all(isnum(t["val_acc"]) and t["ranks"] == 2 and "train" in t["command"] for t in j["trials"])'
     ;;
