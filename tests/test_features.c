@@ -15,17 +15,7 @@
 #include "lincls/features.h"
 
 #define NPIX 1024
-static int failures = 0;
-
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            failures++;                                               \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);      \
-            fprintf(stderr, __VA_ARGS__);                             \
-            fputc('\n', stderr);                                      \
-        }                                                             \
-    } while (0)
+#include "check.h"
 
 /* --- image helpers ---------------------------------------------------------- */
 

@@ -17,21 +17,7 @@
 #include "lincls/reg.h"
 #include "lincls/rng.h"
 
-static int failures = 0;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            failures++;                                                    \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                  \
-            fprintf(stderr, "\n");                                         \
-        }                                                                  \
-    } while (0)
-
-#define CHECK_NEAR(got, want, tol) \
-    CHECK(fabs((double)(got) - (double)(want)) <= (tol), "got %.9g want %.9g", (double)(got), \
-          (double)(want))
+#include "check.h"
 
 /* ---- the lecture's toy example ------------------------------------------- */
 

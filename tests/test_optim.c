@@ -8,22 +8,7 @@
 
 #include "lincls/optim.h"
 
-static int failures = 0;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            failures++;                                                    \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                  \
-            fprintf(stderr, "\n");                                         \
-        }                                                                  \
-    } while (0)
-
-/* float arithmetic: 2e-6 absolute on values of order 1 */
-#define CHECK_NEAR(got, want, tol) \
-    CHECK(fabs((double)(got) - (double)(want)) <= (tol), "got %.9g want %.9g", (double)(got), \
-          (double)(want))
+#include "check.h"
 
 /* Two updates of x = (1, -2, 0.5) with gradients g1 then g2, lr = 0.1,
  * default hyperparameters (mu 0.9, rho 0.99, betas 0.9/0.999, eps 1e-8). */

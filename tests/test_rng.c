@@ -7,15 +7,7 @@
 
 #include "lincls/rng.h"
 
-static int fails = 0;
-#define CHECK(cond, ...)                 \
-    do {                                 \
-        if (!(cond)) {                   \
-            fprintf(stderr, __VA_ARGS__); \
-            fprintf(stderr, "\n");       \
-            fails++;                     \
-        }                                \
-    } while (0)
+#include "check.h"
 
 int main(void) {
     /* determinism and independence of streams */
@@ -58,6 +50,6 @@ int main(void) {
     uint64_t counts[7] = {0};
     for (int i = 0; i < 70000; i++) counts[lc_rng_below(1, 1, (uint64_t)i, 7)]++;
     for (int k = 0; k < 7; k++) CHECK(counts[k] > 9500 && counts[k] < 10500, "below(7) bin %d has %llu", k, (unsigned long long)counts[k]);
-    if (!fails) printf("rng: all checks passed\n");
-    return fails != 0;
+    if (!failures) printf("rng: all checks passed\n");
+    return failures != 0;
 }
