@@ -141,10 +141,9 @@ static int treesum(lc_treesum *t, char *leaves, const vec_type *vt, MPI_Datatype
     if (need > t->buf_bytes) {
         free(t->buf);
         t->buf = lc_malloc(need, e);
-        if (!t->buf) {
-            t->buf_bytes = 0;
-            return e->code;
-        }
+        /* the other ranks are about to enter the all-gather: an error returned
+         * here alone would leave them waiting, so this one aborts the job */
+        if (!t->buf) lc_die(t->comm, "out of memory for the tree reduction (%zu bytes)", need);
         t->buf_bytes = need;
     }
     if ((size_t)t->n_nodes * vt->len > (size_t)1 << 30)
