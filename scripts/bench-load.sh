@@ -21,14 +21,14 @@ cat "$data" > /dev/null # warm the page cache
 best=1e9
 for _ in 1 2 3; do
   t0=$(date +%s.%N); cat "$data" > /dev/null; t1=$(date +%s.%N)
-  best=$(awk -v a="$best" -v b="$(echo "$t1 - $t0" | bc)" 'BEGIN { print (b < a ? b : a) }')
+  best=$(awk -v a="$best" -v b="$t1" -v c="$t0" 'BEGIN { d = b - c; print (d < a ? d : a) }')
 done
 size=$(stat -c %s "$data")
-printf 'cat %s: %.4f s for %d bytes (%.2f GB/s), best of 3\n' "$(basename "$data")" "$best" "$size" \
-  "$(echo "$size / $best / 1000000000" | bc -l)"
+awk -v f="$(basename "$data")" -v t="$best" -v n="$size" \
+  'BEGIN { printf "cat %s: %.4f s for %d bytes (%.2f GB/s), best of 3\n", f, t, n, n / t / 1e9 }'
 for np in "${ranks[@]}"; do
   line=$(mpirun -np "$np" "$bin" "$data" 3 | tail -n 1)
   secs=$(echo "$line" | sed -n 's/.*"seconds":\([0-9.]*\).*/\1/p')
-  printf 'lincls load, %d rank(s): %s s (%s); cat / load = %.2f\n' "$np" "$secs" "$line" \
-    "$(echo "$best / $secs" | bc -l)"
+  awk -v np="$np" -v s="$secs" -v l="$line" -v c="$best" \
+    'BEGIN { printf "lincls load, %d rank(s): %s s (%s); cat / load = %.2f\n", np, s, l, c / s }'
 done

@@ -11,7 +11,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 case "${1:-}" in -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
-"$root/scripts/setup.sh"
+setup=()
+[[ -n ${CIFAR10_TARBALL:-} ]] || setup+=(--with-download) # curl, to fetch the archive
+"$root/scripts/setup.sh" "${setup[@]}"
 # shellcheck source=scripts/mpienv.sh
 source "$root/scripts/mpienv.sh"
 bin=${LINCLS_BUILD:-$root/build}

@@ -2,7 +2,7 @@
 # Shared setup for run.sh and test.sh: install the Debian packages lincls needs
 # (only those missing), then configure and build with CMake.
 #
-#   scripts/setup.sh [--with-slurm] [--with-plots] [--with-bench] [--asan] [--no-build]
+#   scripts/setup.sh [--with-slurm] [--with-plots] [--with-bench] [--with-download] [--asan] [--no-build]
 #
 # Environment: LINCLS_BUILD  build directory (default: build, or build-asan with --asan)
 #              CMAKE_BUILD_TYPE (default Release)
@@ -10,13 +10,14 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 pkgs=(cmake make gcc libc6-dev pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
-      hdf5-tools libopenblas-dev zlib1g-dev)
+      hdf5-tools libopenblas-dev zlib1g-dev procps)
 asan=0 build=1
 for arg in "$@"; do
   case "$arg" in
     --with-slurm) pkgs+=(slurm-wlm munge) ;;
     --with-plots) pkgs+=(python3 python3-h5py python3-matplotlib python3-numpy) ;;
     --with-bench) pkgs+=(python3 python3-numpy python3-torch python3-h5py) ;;
+    --with-download) pkgs+=(curl ca-certificates) ;;
     --asan) asan=1 ;;
     --no-build) build=0 ;;
     -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
