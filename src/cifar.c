@@ -9,6 +9,7 @@
  * and, for labels, the record, because the user has to find the bad byte. */
 #define _POSIX_C_SOURCE 200809L
 #include "lincls/cifar.h"
+#include "lincls/h5util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -368,26 +369,6 @@ static hid_t str_type(size_t size) {
     return t;
 }
 
-static int write_str_attr(hid_t loc, const char *name, const char *value) {
-    hid_t t = str_type(strlen(value) + 1);
-    hid_t s = H5Screate(H5S_SCALAR);
-    hid_t a = t >= 0 && s >= 0 ? H5Acreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    int ok = a >= 0 && H5Awrite(a, t, value) >= 0;
-    if (a >= 0) H5Aclose(a);
-    if (s >= 0) H5Sclose(s);
-    if (t >= 0) H5Tclose(t);
-    return ok ? 0 : -1;
-}
-
-static int write_int_attr(hid_t loc, const char *name, int value) {
-    hid_t s = H5Screate(H5S_SCALAR);
-    hid_t a = s >= 0 ? H5Acreate2(loc, name, H5T_STD_I32LE, s, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    int ok = a >= 0 && H5Awrite(a, H5T_NATIVE_INT, &value) >= 0;
-    if (a >= 0) H5Aclose(a);
-    if (s >= 0) H5Sclose(s);
-    return ok ? 0 : -1;
-}
-
 static int write_classes(conv *c) {
     const lc_prep_result *r = c->res;
     size_t longest = 0;
@@ -410,8 +391,8 @@ static int write_classes(conv *c) {
 
 static int finish_file(conv *c, lc_err *e) {
     char m[256];
-    if (write_classes(c) || write_str_attr(c->file, "format", "lincls-dataset") ||
-        write_int_attr(c->file, "version", 1) || write_str_attr(c->file, "source", c->res->source))
+    if (write_classes(c) || lc_h5_put_str_attr(c->file, "format", "lincls-dataset") ||
+        lc_h5_put_int_attr(c->file, "version", 1) || lc_h5_put_str_attr(c->file, "source", c->res->source))
         return lc_fail(e, LC_EIO, "%s: cannot write /classes or root attributes: %s", c->tmp, h5_errmsg(m));
     for (int s = 0; s < 2; s++) {
         herr_t a = H5Dclose(c->img[s]), b = H5Dclose(c->lab[s]);

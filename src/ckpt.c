@@ -1,6 +1,7 @@
 /* ckpt: atomic checkpoint write (temp file + fsync + rename) and read. */
 #define _POSIX_C_SOURCE 200809L
 #include "lincls/ckpt.h"
+#include "lincls/h5util.h"
 
 #include <fcntl.h>
 #include <hdf5.h>
@@ -53,24 +54,6 @@ static int put_dset(hid_t loc, const char *name, hid_t type, int rank, const hsi
     return rc;
 }
 
-static int put_attr(hid_t loc, const char *name, hid_t type, const void *v) {
-    hid_t s = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(loc, name, type, s, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = a >= 0 && H5Awrite(a, type, v) >= 0 ? 0 : -1;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(s);
-    return rc;
-}
-
-static int put_str_attr(hid_t loc, const char *name, const char *v) {
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, strlen(v) + 1);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    int rc = put_attr(loc, name, t, v);
-    H5Tclose(t);
-    return rc;
-}
-
 static int put_classes_attr(hid_t loc, const lc_model *m) {
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, LC_CLASS_NAME_MAX);
@@ -93,9 +76,9 @@ static int write_model(hid_t f, const lc_model *m) {
     rc |= put_dset(g, "b", H5T_NATIVE_FLOAT, 1, &k, m->b);
     rc |= put_dset(g, "mean", H5T_NATIVE_FLOAT, 1, &d, m->mean);
     rc |= put_dset(g, "scale", H5T_NATIVE_FLOAT, 1, &d, m->scale);
-    rc |= put_str_attr(g, "loss", lc_loss_name(m->loss));
-    rc |= put_attr(g, "margin", H5T_NATIVE_FLOAT, &m->margin);
-    rc |= put_str_attr(g, "input", m->input);
+    rc |= lc_h5_put_str_attr(g, "loss", lc_loss_name(m->loss));
+    rc |= lc_h5_put_attr(g, "margin", H5T_NATIVE_FLOAT, &m->margin);
+    rc |= lc_h5_put_str_attr(g, "input", m->input);
     if (m->n_classes > 0) rc |= put_classes_attr(g, m);
     H5Gclose(g);
     return rc;
@@ -106,20 +89,20 @@ static int write_optim(hid_t f, const lc_ckpt_out *st) {
     if (g < 0) return -1;
     long long step = st->step, epoch = st->epoch;
     unsigned long long seed = st->seed;
-    int rc = put_attr(g, "step", H5T_NATIVE_LLONG, &step);
-    rc |= put_attr(g, "epoch", H5T_NATIVE_LLONG, &epoch);
-    rc |= put_attr(g, "seed", H5T_NATIVE_ULLONG, &seed);
-    rc |= put_str_attr(g, "rng", "counter-based: draws are a function of (seed, stream, step)");
+    int rc = lc_h5_put_attr(g, "step", H5T_NATIVE_LLONG, &step);
+    rc |= lc_h5_put_attr(g, "epoch", H5T_NATIVE_LLONG, &epoch);
+    rc |= lc_h5_put_attr(g, "seed", H5T_NATIVE_ULLONG, &seed);
+    rc |= lc_h5_put_str_attr(g, "rng", "counter-based: draws are a function of (seed, stream, step)");
     const lc_optim *o = st->opt;
     if (o) {
         long long t = o->t;
-        rc |= put_str_attr(g, "kind", lc_optim_name(o->kind));
-        rc |= put_attr(g, "t", H5T_NATIVE_LLONG, &t);
-        rc |= put_attr(g, "mu", H5T_NATIVE_FLOAT, &o->mu);
-        rc |= put_attr(g, "rho", H5T_NATIVE_FLOAT, &o->rho);
-        rc |= put_attr(g, "beta1", H5T_NATIVE_FLOAT, &o->beta1);
-        rc |= put_attr(g, "beta2", H5T_NATIVE_FLOAT, &o->beta2);
-        rc |= put_attr(g, "eps", H5T_NATIVE_FLOAT, &o->eps);
+        rc |= lc_h5_put_str_attr(g, "kind", lc_optim_name(o->kind));
+        rc |= lc_h5_put_attr(g, "t", H5T_NATIVE_LLONG, &t);
+        rc |= lc_h5_put_attr(g, "mu", H5T_NATIVE_FLOAT, &o->mu);
+        rc |= lc_h5_put_attr(g, "rho", H5T_NATIVE_FLOAT, &o->rho);
+        rc |= lc_h5_put_attr(g, "beta1", H5T_NATIVE_FLOAT, &o->beta1);
+        rc |= lc_h5_put_attr(g, "beta2", H5T_NATIVE_FLOAT, &o->beta2);
+        rc |= lc_h5_put_attr(g, "eps", H5T_NATIVE_FLOAT, &o->eps);
         hsize_t n = (hsize_t)o->n;
         if (o->nstate >= 1) rc |= put_dset(g, "s1", H5T_NATIVE_FLOAT, 1, &n, o->s1);
         if (o->nstate >= 2) rc |= put_dset(g, "s2", H5T_NATIVE_FLOAT, 1, &n, o->s2);
@@ -156,7 +139,7 @@ static int write_config(hid_t f, const lc_opt *opts, int nopts) {
     for (int i = 0; i < nopts; i++) {
         char buf[LC_OPT_STRLEN + 64];
         lc_cli_value(&opts[i], buf, sizeof buf);
-        rc |= put_str_attr(g, opts[i].name, buf);
+        rc |= lc_h5_put_str_attr(g, opts[i].name, buf);
     }
     H5Gclose(g);
     return rc;
@@ -220,41 +203,6 @@ static int get_dset(hid_t loc, const char *name, hid_t type, size_t expect, void
     return rc;
 }
 
-static int get_attr(hid_t loc, const char *name, hid_t type, void *out) {
-    if (H5Aexists(loc, name) <= 0) return -1;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-    int rc = a >= 0 && H5Aread(a, type, out) >= 0 ? 0 : -1;
-    if (a >= 0) H5Aclose(a);
-    return rc;
-}
-
-static int get_str_attr(hid_t loc, const char *name, char *buf, size_t n) {
-    buf[0] = '\0';
-    if (H5Aexists(loc, name) <= 0) return -1;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
-    hid_t ft = H5Aget_type(a);
-    int rc = -1;
-    if (H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) <= 0) {
-        size_t sz = H5Tget_size(ft);
-        char *tmp = calloc(sz + 1, 1);
-        if (tmp && H5Aread(a, ft, tmp) >= 0) {
-            snprintf(buf, n, "%s", tmp);
-            rc = 0;
-        }
-        free(tmp);
-    } else if (H5Tget_class(ft) == H5T_STRING) {
-        char *s = NULL;
-        if (H5Aread(a, ft, &s) >= 0 && s) {
-            snprintf(buf, n, "%s", s);
-            H5free_memory(s);
-            rc = 0;
-        }
-    }
-    H5Tclose(ft);
-    H5Aclose(a);
-    return rc;
-}
-
 static hid_t open_ro(const char *path, lc_err *e) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     FILE *probe = fopen(path, "rb");
@@ -295,12 +243,12 @@ int lc_ckpt_read_model(const char *path, lc_model *m, lc_err *e) {
     rc |= get_dset(g, "mean", H5T_NATIVE_FLOAT, (size_t)m->D, m->mean);
     rc |= get_dset(g, "scale", H5T_NATIVE_FLOAT, (size_t)m->D, m->scale);
     char loss[64];
-    if (get_str_attr(g, "loss", loss, sizeof loss) == 0) {
+    if (lc_h5_get_str_attr(g, "loss", loss, sizeof loss) == 0) {
         if (lc_loss_parse(loss, &m->loss) != 0) rc = -1;
     }
     m->margin = 1.0f;
-    get_attr(g, "margin", H5T_NATIVE_FLOAT, &m->margin);
-    get_str_attr(g, "input", m->input, sizeof m->input);
+    lc_h5_get_attr(g, "margin", H5T_NATIVE_FLOAT, &m->margin);
+    lc_h5_get_str_attr(g, "input", m->input, sizeof m->input);
     if (H5Aexists(g, "classes") > 0) {
         hid_t a = H5Aopen(g, "classes", H5P_DEFAULT);
         hid_t s = H5Aget_space(a);
@@ -332,11 +280,11 @@ int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *
         long long s = 0, ep = 0, t = 0;
         unsigned long long sd = 0;
         char kind[32];
-        rc = get_attr(g, "step", H5T_NATIVE_LLONG, &s);
-        rc |= get_attr(g, "epoch", H5T_NATIVE_LLONG, &ep);
-        rc |= get_attr(g, "seed", H5T_NATIVE_ULLONG, &sd);
-        rc |= get_attr(g, "t", H5T_NATIVE_LLONG, &t);
-        rc |= get_str_attr(g, "kind", kind, sizeof kind);
+        rc = lc_h5_get_attr(g, "step", H5T_NATIVE_LLONG, &s);
+        rc |= lc_h5_get_attr(g, "epoch", H5T_NATIVE_LLONG, &ep);
+        rc |= lc_h5_get_attr(g, "seed", H5T_NATIVE_ULLONG, &sd);
+        rc |= lc_h5_get_attr(g, "t", H5T_NATIVE_LLONG, &t);
+        rc |= lc_h5_get_str_attr(g, "kind", kind, sizeof kind);
         if (rc == 0 && strcmp(kind, lc_optim_name(opt->kind)) != 0) {
             H5Gclose(g);
             H5Fclose(f);
@@ -381,7 +329,7 @@ int lc_ckpt_read_config(const char *path, const char *name, char *buf, size_t n)
     int rc = -1;
     if (H5Lexists(f, "/config", H5P_DEFAULT) > 0) {
         hid_t g = H5Gopen2(f, "/config", H5P_DEFAULT);
-        rc = get_str_attr(g, name, buf, n);
+        rc = lc_h5_get_str_attr(g, name, buf, n);
         H5Gclose(g);
     }
     H5Fclose(f);

@@ -19,6 +19,7 @@
 
 #include "lincls/cli.h"
 #include "lincls/commands.h"
+#include "lincls/h5util.h"
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
 #include "lincls/features.h"
@@ -110,41 +111,19 @@ static const char *base_name(const char *path) {
 
 /* --- HDF5 writing helpers ---------------------------------------------------- */
 
-static int put_str_attr(hid_t obj, const char *name, const char *v) {
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, strlen(v) + 1);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    hid_t s = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = a < 0 || H5Awrite(a, t, v) < 0;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(s);
-    H5Tclose(t);
-    return bad ? -1 : 0;
-}
-
-static int put_int_attr(hid_t obj, const char *name, int v) {
-    hid_t s = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, H5T_NATIVE_INT, s, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = a < 0 || H5Awrite(a, H5T_NATIVE_INT, &v) < 0;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(s);
-    return bad ? -1 : 0;
-}
-
 /* Root attributes: the dataset contract plus how the features were made.
  * Attribute calls are collective in parallel HDF5: every rank passes the same
  * values. */
 static int write_root_attrs(hid_t f, const feat_run *r, const feat_opts *o) {
-    int bad = put_str_attr(f, "format", "lincls-dataset") | put_int_attr(f, "version", 1) |
-              put_str_attr(f, "features", r->recipe) |
-              put_str_attr(f, "source", base_name(o->data)) | put_str_attr(f, "kind", o->kind);
+    int bad = lc_h5_put_str_attr(f, "format", "lincls-dataset") | lc_h5_put_int_attr(f, "version", 1) |
+              lc_h5_put_str_attr(f, "features", r->recipe) |
+              lc_h5_put_str_attr(f, "source", base_name(o->data)) | lc_h5_put_str_attr(f, "kind", o->kind);
     for (int i = 0; i < r->spec.n; i++) {
         if (r->spec.kinds[i] == LC_FEAT_HOG)
-            bad |= put_int_attr(f, "hog_cell", r->spec.hog_cell) |
-                   put_int_attr(f, "hog_bins", r->spec.hog_bins);
+            bad |= lc_h5_put_int_attr(f, "hog_cell", r->spec.hog_cell) |
+                   lc_h5_put_int_attr(f, "hog_bins", r->spec.hog_bins);
         else
-            bad |= put_int_attr(f, "color_bins", r->spec.color_bins);
+            bad |= lc_h5_put_int_attr(f, "color_bins", r->spec.color_bins);
     }
     return bad;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lincls/dist.h"
+#include "lincls/h5util.h"
 
 void lc_split_range(int64_t n, int parts, int i, int64_t *lo, int64_t *hi) {
     /* n * i fits easily: n < 2^40, parts < 2^20 */
@@ -26,52 +27,6 @@ static hid_t open_mpio(MPI_Comm comm, const char *path) {
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     H5Pclose(fapl);
     return f;
-}
-
-/* Read a scalar string attribute (fixed or variable length) into buf. */
-static int read_str_attr(hid_t obj, const char *name, char *buf, size_t n) {
-    buf[0] = '\0';
-    if (H5Aexists(obj, name) <= 0) return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return -1;
-    hid_t ft = H5Aget_type(a);
-    int rc = -1;
-    if (H5Tget_class(ft) == H5T_STRING) {
-        if (H5Tis_variable_str(ft) > 0) {
-            char *s = NULL;
-            hid_t mt = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mt, H5T_VARIABLE);
-            if (H5Aread(a, mt, &s) >= 0 && s) {
-                snprintf(buf, n, "%s", s);
-                H5free_memory(s);
-                rc = 0;
-            }
-            H5Tclose(mt);
-        } else {
-            size_t sz = H5Tget_size(ft);
-            char *tmp = calloc(sz + 1, 1);
-            hid_t mt = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mt, sz);
-            if (tmp && H5Aread(a, mt, tmp) >= 0) {
-                snprintf(buf, n, "%s", tmp);
-                rc = 0;
-            }
-            H5Tclose(mt);
-            free(tmp);
-        }
-    }
-    H5Tclose(ft);
-    H5Aclose(a);
-    return rc;
-}
-
-static int read_int_attr(hid_t obj, const char *name, int *out) {
-    if (H5Aexists(obj, name) <= 0) return -1;
-    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return -1;
-    int rc = H5Aread(a, H5T_NATIVE_INT, out) >= 0 ? 0 : -1;
-    H5Aclose(a);
-    return rc;
 }
 
 /* Shape of dataset `name`; rank and dims out. Returns -1 when missing. */
@@ -178,10 +133,10 @@ static int check_split(hid_t f, lc_dataset_info *info, const char *split, int64_
 static int open_serial_checks(hid_t f, lc_dataset_info *info, lc_err *e) {
     char fmt[64];
     int version = 0;
-    if (read_str_attr(f, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, "lincls-dataset") != 0)
+    if (lc_h5_get_str_attr(f, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, "lincls-dataset") != 0)
         return lc_fail(e, LC_EDATA, "%s: not a lincls dataset (root attribute format != \"lincls-dataset\")",
                        info->path);
-    if (read_int_attr(f, "version", &version) < 0 || version != 1)
+    if (lc_h5_get_attr(f, "version", H5T_NATIVE_INT, &version) < 0 || version != 1)
         return lc_fail(e, LC_EDATA, "%s: unsupported dataset version %d (expected 1)", info->path, version);
     if (read_classes(f, info, e)) return e->code;
     info->is_images = H5Lexists(f, "/train/images", H5P_DEFAULT) > 0;
@@ -191,7 +146,7 @@ static int open_serial_checks(hid_t f, lc_dataset_info *info, lc_err *e) {
     if (check_split(f, info, "test", &info->n_test, e)) return e->code;
     if (info->is_images) {
         snprintf(info->input, sizeof info->input, "images");
-    } else if (read_str_attr(f, "features", info->input, sizeof info->input) < 0) {
+    } else if (lc_h5_get_str_attr(f, "features", info->input, sizeof info->input) < 0) {
         snprintf(info->input, sizeof info->input, "features");
     }
     return 0;
