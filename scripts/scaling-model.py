@@ -229,6 +229,9 @@ def measure(args):
     if not shutil.which("mpirun"):
         sys.exit("scaling-model: mpirun not found")
     ranks = [int(x) for x in args.ranks.split(",")]
+    if args.data and not os.path.exists(args.data):
+        sys.exit(f"scaling-model: --data {args.data} not found (get it with scripts/get-cifar10.sh, "
+                 "or --data '' to measure without training runs)")
     counting = monitoring_available()
     load0 = os.getloadavg()
     t_start = time.time()
@@ -268,8 +271,6 @@ def measure(args):
                         rec["sent_counted"], rec["recv_counted"] = c
                 out["pattern"].append(rec)
     if args.data:
-        if not os.path.exists(args.data):
-            sys.exit(f"scaling-model: --data {args.data} not found")
         for rep in range(args.train_repeats):  # rank counts interleaved: other work spreads over all
             for p in ranks:
                 say(f"measure: {p} rank(s): training run {rep + 1}/{args.train_repeats}")
