@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lincls/blas.h"
 #include "lincls/cli.h"
 #include "lincls/commands.h"
 #include "lincls/h5util.h"
@@ -327,6 +328,7 @@ int lc_cmd_features(MPI_Comm comm, int argc, char **argv) {
     if (lc_agree(comm, &e)) return lc_cmd_report(comm, "features", &e);
     lc_log("features: %s -> %s: %lld train + %lld test images, %s (D=%d), %d rank(s)\n", o.data,
            o.out, (long long)info.n_train, (long long)info.n_test, r.recipe, r.dim, r.size);
+    lc_blas_log();
 
     if (write_output(&r, &o, &info, &e)) return lc_cmd_report(comm, "features", &e);
     print_result(&r, &o, &info, lc_now() - t0);

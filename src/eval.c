@@ -5,14 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lincls/blas.h"
 #include "lincls/ckpt.h"
 #include "lincls/cli.h"
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
 #include "lincls/model.h"
-
-void openblas_set_num_threads(int n);
 
 typedef struct {
     char data[LC_OPT_STRLEN], model[LC_OPT_STRLEN], split[LC_OPT_STRLEN];

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lincls/blas.h"
 #include "lincls/commands.h"
 #include "lincls/util.h"
+#include "lincls/version.h"
 
 static const struct {
     const char *name;
@@ -28,10 +30,32 @@ static void usage(void) {
            "Subcommands:\n");
     for (int i = 0; i < NCOMMANDS; i++) printf("  %-10s %s\n", commands[i].name, commands[i].what);
     printf("\n'lincls-mpi SUBCOMMAND --help' lists every option with its default.\n"
-           "Progress goes to stderr (rank 0); the last stdout line is a JSON result.\n");
+           "Progress goes to stderr (rank 0); the last stdout line is a JSON result.\n\n"
+           "Other options:\n"
+           "  --version        the version\n"
+           "  --blas-coretype  the OpenBLAS kernel (OPENBLAS_CORETYPE) lincls picks for this CPU\n"
+           "  --blas-info      the BLAS library and the kernel this process runs\n");
 }
 
 int main(int argc, char **argv) {
+    /* Before anything else: OpenBLAS chose its kernel when it loaded; this may
+     * re-execute the program once with a faster one (see blas.h). */
+    lc_blas_autoselect(argv);
+    if (argc >= 2 && strcmp(argv[1], "--blas-coretype") == 0) {
+        char flags[16384];
+        const char *best = lc_blas_best_coretype(lc_blas_cpu_flags(flags, sizeof flags));
+        if (!best) {
+            fprintf(stderr, "lincls-mpi: no OpenBLAS kernel to pick: /proc/cpuinfo lists no x86-64 flags\n");
+            return 1;
+        }
+        printf("%s\n", best);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--blas-info") == 0) {
+        char buf[1024];
+        printf("%s\n", lc_blas_describe(buf, sizeof buf));
+        return 0;
+    }
     MPI_Init(&argc, &argv);
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -47,7 +71,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-        if (rank == 0) printf("lincls-mpi 0.1.0\n");
+        if (rank == 0) printf("lincls-mpi %s\n", LINCLS_VERSION);
         MPI_Finalize();
         return 0;
     }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lincls/blas.h"
 #include "lincls/cifar.h"
 #include "lincls/cli.h"
 #include "lincls/util.h"
@@ -101,6 +102,7 @@ static void split_args(int argc, char **argv, const lc_opt *opts, int nopts, cha
 }
 
 int main(int argc, char **argv) {
+    lc_blas_autoselect(argv); /* the kernel rule of every lincls program (blas.h) */
     long long records = LC_CIFAR_RECORDS;
     int force = 0, quiet = 0;
     const lc_opt opts[] = {

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lincls/blas.h"
 #include "lincls/ckpt.h"
 #include "lincls/cli.h"
 #include "lincls/commands.h"
@@ -43,8 +44,6 @@
 #include "lincls/reg.h"
 #include "lincls/rng.h"
 #include "lincls/shards.h"
-
-void openblas_set_num_threads(int n); /* OpenBLAS extension */
 
 enum { ROWS = 256, MAXOPTS = 32 }; /* rows per GEMM block inside a shard */
 
@@ -425,6 +424,7 @@ int lc_cmd_search(MPI_Comm comm, int argc, char **argv) {
         lc_log("search: %s, N=%lld train rows, D=%d, K=%d, %lld trials x scale %g, loss %s, P=%d ranks, V=%d shards, "
                "C=%d candidates per GEMM\n", cfg.data, (long long)s.sh.N, s.D, s.K, cfg.trials, cfg.scale, cfg.loss,
                s.P, s.V, s.C);
+    if (!cfg.quiet) lc_blas_log();
     double t0 = lc_now();
     if (run_trials(&s, &p, t0, &e) || run_local(&s, &p, &e)) goto out;
     p.seconds = lc_now() - t0;

@@ -44,6 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lincls/blas.h"
 #include "lincls/cli.h"
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
@@ -582,6 +583,7 @@ int lc_cmd_sweep(MPI_Comm comm, int argc, char **argv) {
         lc_log("sweep: %lld trials, %d groups of %d ranks, %d epochs%s%s, results in %s/results.csv\n", cfg.trials,
                s.G, s.P / s.G, cfg.epochs, cfg.folds ? ", k-fold" : "", cfg.halving ? ", successive halving" : "",
                cfg.out);
+    if (!cfg.quiet) lc_blas_log();
     if (run_all(&s, &e)) goto out;
     long long best = best_trial(&s);
     prune_ckpts(&s, best);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lincls/blas.h"
 #include "lincls/ckpt.h"
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
@@ -26,8 +27,6 @@
 #include "lincls/reg.h"
 #include "lincls/rng.h"
 #include "lincls/shards.h"
-
-void openblas_set_num_threads(int n); /* OpenBLAS extension */
 
 void lc_train_defaults(lc_train_cfg *c) {
     memset(c, 0, sizeof *c);
@@ -459,6 +458,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
                "%lld steps/epoch, loss %s, reg %s (lambda %g), %s lr %g\n",
                cfg->data, (long long)r.sh.N, (long long)(r.sh.hold_hi - r.sh.hold_lo), (long long)r.sh.info.n_test, r.D, r.K, (long long)r.B, r.P, r.V,
                (long long)r.spe, cfg->loss, cfg->reg, cfg->lambda, cfg->optimizer, r.sched.lr);
+    if (!cfg->quiet) lc_blas_log();
 
     double t_start = lc_now(), t_epoch = t_start, ep_loss = 0, ep_corr = 0, lr = r.sched.lr;
     int64_t ep_steps = 0, start_step = r.step;

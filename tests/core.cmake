@@ -24,3 +24,10 @@ lincls_test_exe(bench_reduce bench_reduce.c)
 lincls_test(NAME install
   COMMAND sh -c "rm -rf install-test && \"${CMAKE_COMMAND}\" --install \"${CMAKE_BINARY_DIR}\" --prefix install-test >/dev/null && install-test/bin/lincls-mpi --help | grep -q subcommand && install-test/bin/lincls-prep --help | grep -q SRC && test -f install-test/share/lincls/jobs/train.sbatch"
   LABELS core)
+
+# OpenBLAS kernel choice: the flags rule over canned CPUs, and what lincls-mpi
+# runs with OPENBLAS_CORETYPE unset (or set by lincls elsewhere) on this CPU.
+lincls_test_exe(test_blas test_blas.c)
+lincls_test(NAME blas_rule COMMAND $<TARGET_FILE:test_blas> LABELS core)
+lincls_test(NAME blas_kernel_e2e COMMAND bash ${LC_TESTS_DIR}/blas_kernel.sh LABELS core
+  FIXTURES_REQUIRED fake_data)
