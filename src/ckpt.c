@@ -128,6 +128,11 @@ static int write_history(hid_t f, const lc_history *h) {
         rc |= put_dset(g, "lr", H5T_NATIVE_DOUBLE, 1, &n, h->lr);
         rc |= put_dset(g, "seconds", H5T_NATIVE_DOUBLE, 1, &n, h->seconds);
     }
+    if (h && h->part_steps > 0) {
+        rc |= lc_h5_put_attr(g, "partial_loss", H5T_NATIVE_DOUBLE, &h->part_loss);
+        rc |= lc_h5_put_attr(g, "partial_correct", H5T_NATIVE_DOUBLE, &h->part_correct);
+        rc |= lc_h5_put_attr(g, "partial_steps", H5T_NATIVE_LLONG, &h->part_steps);
+    }
     H5Gclose(g);
     return rc;
 }
@@ -270,6 +275,24 @@ int lc_ckpt_read_model(const char *path, lc_model *m, lc_err *e) {
     return 0;
 }
 
+/* The epoch in progress (lc_history.part_*): all three attributes or none. */
+static int read_partial(hid_t f, lc_history *h) {
+    h->part_loss = h->part_correct = 0;
+    h->part_steps = 0;
+    if (H5Lexists(f, "/history", H5P_DEFAULT) <= 0) return 0;
+    hid_t g = H5Gopen2(f, "/history", H5P_DEFAULT);
+    if (g < 0) return -1;
+    int rc = 0;
+    if (H5Aexists(g, "partial_steps") > 0) {
+        rc |= lc_h5_get_attr(g, "partial_loss", H5T_NATIVE_DOUBLE, &h->part_loss);
+        rc |= lc_h5_get_attr(g, "partial_correct", H5T_NATIVE_DOUBLE, &h->part_correct);
+        rc |= lc_h5_get_attr(g, "partial_steps", H5T_NATIVE_LLONG, &h->part_steps);
+        if (h->part_steps < 0) rc = -1;
+    }
+    H5Gclose(g);
+    return rc;
+}
+
 int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *epoch,
                        uint64_t *seed, lc_history *hist, lc_err *e) {
     hid_t f = open_ro(path, e);
@@ -317,6 +340,7 @@ int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *
                 rc = -1;
         for (int c = 0; c < 5; c++) free(cols[c]);
     }
+    if (rc == 0 && hist) rc = read_partial(f, hist);
     H5Fclose(f);
     if (rc) return lc_fail(e, LC_EDATA, "%s: optimizer state or history missing or wrong size", path);
     return 0;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "lincls/commands.h"
+#include "lincls/stop.h"
 #include "lincls/util.h"
 
 int lc_cmd_report(MPI_Comm comm, const char *sub, const lc_err *e) {
@@ -10,8 +11,10 @@ int lc_cmd_report(MPI_Comm comm, const char *sub, const lc_err *e) {
     int rank = 0;
     MPI_Comm_rank(comm, &rank);
     if (rank == 0) {
-        fprintf(stderr, "lincls-mpi %s: error: %s\n", sub, e->msg[0] ? e->msg : "unknown error (no message)");
+        fprintf(stderr, "lincls-mpi %s: %s: %s\n", sub, e->code == LC_ESTOP ? "stopped" : "error",
+                e->msg[0] ? e->msg : "unknown error (no message)");
         fflush(stderr);
     }
+    if (e->code == LC_ESTOP) return LC_EXIT_TEMPFAIL;
     return e->code == LC_EARG ? 2 : 1;
 }

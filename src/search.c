@@ -438,9 +438,10 @@ int lc_cmd_search(MPI_Comm comm, int argc, char **argv) {
         printf("%s\n", j.s);
         fflush(stdout);
         lc_json_free(&j);
+        char b[3][32];
         if (!cfg.quiet)
-            lc_log("done: best loss %.6f (trial %lld)  train %.2f%%  val %.2f%%  test %.2f%%\n", p.best_loss,
-                   p.best_trial, 100 * tr, 100 * va, 100 * te);
+            lc_log("done: best loss %.6f (trial %lld)  train %s  val %s  test %s\n", p.best_loss, p.best_trial,
+                   lc_fmt_pct(tr, 2, b[0], 32), lc_fmt_pct(va, 2, b[1], 32), lc_fmt_pct(te, 2, b[2], 32));
     }
 out:
     search_free(&s);

@@ -330,9 +330,11 @@ static void log_job(const sweep_t *s, const job_res *j) {
     draw_t d = draw_trial(s->cfg, &s->sp, j->trial);
     char fold[32] = "";
     if (s->nk > 1) snprintf(fold, sizeof fold, " fold %d", j->fold);
-    lc_log("sweep: trial %lld%s  %s %s lr %.3g lambda %.3g batch %d  -> val %.2f%%  loss %.4f  %.1fs  "
+    char va[32];
+    lc_log("sweep: trial %lld%s  %s %s lr %.3g lambda %.3g batch %d  -> val %s  loss %.4f  %.1fs  "
            "(group %d, %d ranks)\n", j->trial, fold, s->sp.loss[d.loss], s->sp.opt[d.opt], d.lr, d.lambda,
-           s->sp.batch[d.batch], 100 * j->val_acc, j->final_loss, j->seconds, j->group, j->ranks);
+           s->sp.batch[d.batch], lc_fmt_pct(j->val_acc, 2, va, sizeof va), j->final_loss, j->seconds, j->group,
+           j->ranks);
 }
 
 /* Runs trials ids[0..n) (all folds) at `epochs` epochs, G jobs per round. */
@@ -529,8 +531,9 @@ static void print_result(const sweep_t *s, long long best) {
     lc_json_free(&j);
     if (!s->cfg->quiet) {
         draw_t d = draw_trial(s->cfg, &s->sp, best);
-        lc_log("done: best trial %lld: val %.2f%%  %s %s lr %.3g lambda %.3g batch %d  (%lld trials, %d groups)\n",
-               best, 100 * s->res[best].val_acc, s->sp.loss[d.loss], s->sp.opt[d.opt], d.lr, d.lambda,
+        char va[32];
+        lc_log("done: best trial %lld: val %s  %s %s lr %.3g lambda %.3g batch %d  (%lld trials, %d groups)\n",
+               best, lc_fmt_pct(s->res[best].val_acc, 2, va, sizeof va), s->sp.loss[d.loss], s->sp.opt[d.opt], d.lr, d.lambda,
                s->sp.batch[d.batch], s->cfg->trials, s->G);
     }
 }

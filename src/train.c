@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lincls/blas.h"
 #include "lincls/ckpt.h"
@@ -27,6 +28,7 @@
 #include "lincls/reg.h"
 #include "lincls/rng.h"
 #include "lincls/shards.h"
+#include "lincls/stop.h"
 
 void lc_train_defaults(lc_train_cfg *c) {
     memset(c, 0, sizeof *c);
@@ -328,11 +330,35 @@ static int write_ckpt(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     return lc_agree(r->comm, e);
 }
 
+/* A signal stopped the run at a step boundary (every rank agreed): save the
+ * epoch in progress with the checkpoint, and say how to go on. */
+static int stop_run(run_t *r, int sig, double ep_loss, double ep_corr, int64_t ep_steps, const lc_opt *opts,
+                    int nopts, lc_err *e) {
+    const char *ck = r->cfg->checkpoint;
+    r->hist.part_loss = ep_loss;
+    r->hist.part_correct = ep_corr;
+    r->hist.part_steps = ep_steps;
+    if (write_ckpt(r, opts, nopts, e)) return e->code;
+    char where[160];
+    snprintf(where, sizeof where, "%s at step %lld of %lld (epoch %lld of %d)", lc_stop_signame(sig),
+             (long long)r->step, (long long)r->end, (long long)(r->step / r->spe + 1), r->cfg->epochs);
+    if (ck[0])
+        return lc_fail(e, LC_ESTOP, "%s; checkpoint written to %s: continue with --resume %s", where, ck, ck);
+    return lc_fail(e, LC_ESTOP, "%s; nothing saved (no --checkpoint given)", where);
+}
+
+/* Test hook: LINCLS_STEP_DELAY_MS sleeps before every step, so that a test
+ * can signal a run in the middle on any machine. */
+static long step_delay_ms(void) {
+    const char *s = getenv("LINCLS_STEP_DELAY_MS");
+    return s ? atol(s) : 0;
+}
+
 static void progress(run_t *r, double loss, double tr_acc, double va_acc, double lr, double sps,
                      double elapsed, double eta) {
     if (r->cfg->quiet) return;
     char el[32], et[32], va[32];
-    if (isnan(va_acc)) snprintf(va, sizeof va, "  -  ");
+    if (isnan(va_acc)) snprintf(va, sizeof va, "  -   "); /* no validation split: as wide as "100.0%" */
     else snprintf(va, sizeof va, "%5.1f%%", 100 * va_acc);
     lc_log("epoch %3lld/%d  loss %.4f  train %5.1f%%  val %s  lr %.2e  %7.0f samples/s  elapsed %s  ETA %s\n",
            (long long)r->epoch, r->cfg->epochs, loss, 100 * tr_acc, va, lr, sps,
@@ -460,9 +486,21 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
                (long long)r.spe, cfg->loss, cfg->reg, cfg->lambda, cfg->optimizer, r.sched.lr);
     if (!cfg->quiet) lc_blas_log();
 
-    double t_start = lc_now(), t_epoch = t_start, ep_loss = 0, ep_corr = 0, lr = r.sched.lr;
-    int64_t ep_steps = 0, start_step = r.step;
+    /* A run resumed after a signal carries on the sums of the epoch it stopped in. */
+    double t_start = lc_now(), t_epoch = t_start, ep_loss = r.hist.part_loss, ep_corr = r.hist.part_correct;
+    double lr = r.sched.lr;
+    int64_t ep_steps = r.hist.part_steps, start_step = r.step, epoch_step0 = r.step;
+    r.hist.part_loss = r.hist.part_correct = 0;
+    r.hist.part_steps = 0;
+    const long delay_ms = step_delay_ms();
     while (r.step < r.end) {
+        /* step boundary: a SIGUSR1/SIGTERM that reached any rank stops every rank here */
+        int sig = lc_stop_agree(comm);
+        if (sig) {
+            stop_run(&r, sig, ep_loss, ep_corr, ep_steps, opts, nopts, e);
+            goto done;
+        }
+        if (delay_ms > 0) nanosleep(&(struct timespec){delay_ms / 1000, delay_ms % 1000 * 1000000L}, NULL);
         double loss = 0, corr = 0;
         lr = lc_sched_lr(&r.sched, r.step, r.spe, r.total);
         if (train_step(&r, lr, &loss, &corr, e)) goto done;
@@ -483,7 +521,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
         double va = lc_shards_accuracy(&r.sh, &r.model, &r.sh.val, r.sh.hold_hi - r.sh.hold_lo, e);
         if (e->code) goto done;
         res->t_eval += lc_now() - te;
-        double now = lc_now(), sps = (double)(ep_steps * r.B) / (now - t_epoch);
+        double now = lc_now(), sps = (double)((r.step - epoch_step0) * r.B) / (now - t_epoch);
         double done_frac = (double)(r.step - start_step) / (double)(r.end - start_step);
         double eta = (now - t_start) * (1 - done_frac) / done_frac;
         double mean_loss = ep_loss / (double)ep_steps, tr = ep_corr / (double)(ep_steps * r.B);
@@ -497,6 +535,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
         ep_loss = ep_corr = 0;
         ep_steps = 0;
         t_epoch = lc_now();
+        epoch_step0 = r.step;
     }
     res->seconds = lc_now() - t_start;
     res->steps = r.step;
@@ -559,7 +598,10 @@ int lc_cmd_train(MPI_Comm comm, int argc, char **argv) {
     if (help) return 0;
     if (e.code) return lc_cmd_report(comm, "train", &e);
     lc_train_result res;
-    if (lc_train_run(comm, &cfg, &res, &e)) return lc_cmd_report(comm, "train", &e);
+    lc_stop_arm(); /* SIGUSR1 / SIGTERM: stop at the next step, checkpoint, exit 75 */
+    int failed = lc_train_run(comm, &cfg, &res, &e);
+    lc_stop_disarm();
+    if (failed) return lc_cmd_report(comm, "train", &e);
     if (rank == 0) {
         lc_json j;
         lc_train_result_json(&cfg, &res, &j);
@@ -568,10 +610,10 @@ int lc_cmd_train(MPI_Comm comm, int argc, char **argv) {
         fflush(stdout);
         lc_json_free(&j);
         if (!cfg.quiet) {
-            char buf[32], test[32] = "-";
-            if (!isnan(res.test_acc)) snprintf(test, sizeof test, "%.2f%%", 100 * res.test_acc);
-            lc_log("done: train %.2f%%  val %.2f%%  test %s  final loss %.4f  in %s\n", 100 * res.train_acc,
-                   100 * res.val_acc, test, res.final_loss, lc_fmt_duration(res.seconds, buf, sizeof buf));
+            char buf[32], val[32], test[32];
+            lc_log("done: train %.2f%%  val %s  test %s  final loss %.4f  in %s\n", 100 * res.train_acc,
+                   lc_fmt_pct(res.val_acc, 2, val, sizeof val), lc_fmt_pct(res.test_acc, 2, test, sizeof test),
+                   res.final_loss, lc_fmt_duration(res.seconds, buf, sizeof buf));
         }
     }
     return 0;

@@ -54,6 +54,12 @@ void lc_log(const char *fmt, ...) {
     fflush(stderr);
 }
 
+const char *lc_fmt_pct(double frac, int digits, char *buf, size_t n) {
+    if (isnan(frac)) snprintf(buf, n, "-");
+    else snprintf(buf, n, "%.*f%%", digits, 100 * frac);
+    return buf;
+}
+
 const char *lc_fmt_duration(double s, char *buf, size_t n) {
     if (!(s >= 0) || s > 1e9) {
         snprintf(buf, n, "?");

@@ -12,3 +12,5 @@ lincls_test(NAME train_failures COMMAND bash ${TRAIN_SH}/train_failures.sh
   LABELS train FIXTURES_REQUIRED fake_data TIMEOUT 180)
 lincls_test(NAME train_on_features COMMAND bash ${TRAIN_SH}/train_features.sh
   LABELS "train;features" FIXTURES_REQUIRED fake_big_data TIMEOUT 180)
+lincls_test(NAME train_preempt COMMAND bash ${TRAIN_SH}/train_preempt.sh
+  LABELS train FIXTURES_REQUIRED fake_data TIMEOUT 600)

@@ -22,3 +22,34 @@ expect_fail() {
     [[ $(echo "$out" | grep -c 'error:') -eq 1 ]] || fail "$what: expected exactly one error line, got: $out"
     echo "ok: $what -> $(echo "$out" | grep 'error:')"
 }
+# mpi_bg NP args...: lincls-mpi through the launcher in the background; MPI_PID is
+# the launcher's own pid (not a subshell's), so its children are the ranks.
+mpi_bg() { local np=$1; shift; "$LC_MPIEXEC" "$LC_NPFLAG" "$np" "$LC_MPI" "$@" & MPI_PID=$!; }
+# ranks_of PID: the lincls-mpi processes started by the launcher PID (by parent
+# pid, never by a name pattern that could match someone else's processes)
+ranks_of() {
+    local p
+    for p in $(pgrep -P "$1"); do
+        [[ $(cat "/proc/$p/comm" 2>/dev/null) == lincls-mpi ]] && echo "$p"
+    done
+}
+# wait_until SECONDS command...: poll (every 0.1 s) until the command succeeds;
+# returns 1 after SECONDS. Deadlines are generous: a loaded or slow machine must
+# not fail a test, only a hang may.
+wait_until() {
+    local limit=$1 t0=$SECONDS; shift
+    until "$@"; do
+        (( SECONDS - t0 < limit )) || return 1
+        sleep 0.1
+    done
+}
+# running PID: the process exists and has not exited (a zombie has exited)
+running() { [[ -e /proc/$1 ]] && [[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) != Z ]]; }
+# stop_job PID: end a background job and its ranks by pid (SIGKILL), and reap it
+stop_job() {
+    local p
+    for p in $(ranks_of "$1"); do kill -9 "$p" 2>/dev/null; done
+    kill -9 "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 0
+}

@@ -19,6 +19,12 @@
 typedef struct {
     int n, cap;
     double *loss, *train_acc, *val_acc, *lr, *seconds;
+    /* the epoch in progress when a run stops between epochs (a signal): its
+     * summed step losses, correct counts and steps, so that a resumed run
+     * reports that epoch as an uninterrupted one would. /history attributes
+     * partial_loss, partial_correct, partial_steps; absent when 0 steps. */
+    double part_loss, part_correct;
+    long long part_steps;
 } lc_history;
 
 int lc_history_push(lc_history *h, double loss, double train_acc, double val_acc, double lr,

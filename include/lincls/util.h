@@ -16,7 +16,8 @@ enum {
     LC_EDATA = 4,    /* file readable but content wrong (layout, shapes, labels, NaN) */
     LC_ENOMEM = 5,
     LC_EDIVERGE = 6, /* NaN/inf loss */
-    LC_EINTERNAL = 7
+    LC_EINTERNAL = 7,
+    LC_ESTOP = 8     /* stopped by a signal at a step boundary (stop.h): not a failure */
 };
 
 typedef struct {
@@ -43,6 +44,9 @@ double lc_now(void); /* monotonic seconds */
 /* Rank-0 logging to stderr. lc_log_rank must be set once (main does it). */
 extern int lc_log_rank;
 void lc_log(const char *fmt, ...) LC_PRINTF(1, 2);
+
+/* An accuracy as "41.39%" (digits decimals), or "-" when NaN (no such split). */
+const char *lc_fmt_pct(double frac, int digits, char *buf, size_t n);
 
 /* "1m05s" style duration into buf. */
 const char *lc_fmt_duration(double seconds, char *buf, size_t n);
