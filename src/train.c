@@ -338,6 +338,9 @@ static int stop_run(run_t *r, int sig, double ep_loss, double ep_corr, int64_t e
     r->hist.part_loss = ep_loss;
     r->hist.part_correct = ep_corr;
     r->hist.part_steps = ep_steps;
+    r->res->stopped = sig;
+    r->res->steps = r->step;
+    r->res->epochs = (int)r->epoch;
     if (write_ckpt(r, opts, nopts, e)) return e->code;
     char where[160];
     snprintf(where, sizeof where, "%s at step %lld of %lld (epoch %lld of %d)", lc_stop_signame(sig),
@@ -601,6 +604,19 @@ int lc_cmd_train(MPI_Comm comm, int argc, char **argv) {
     lc_stop_arm(); /* SIGUSR1 / SIGTERM: stop at the next step, checkpoint, exit 75 */
     int failed = lc_train_run(comm, &cfg, &res, &e);
     lc_stop_disarm();
+    if (failed && e.code == LC_ESTOP && rank == 0) { /* a JSON line all the same: job scripts read it */
+        lc_json j;
+        lc_json_begin(&j);
+        lc_json_str(&j, "cmd", "train");
+        lc_json_str(&j, "stopped", lc_stop_signame(res.stopped));
+        lc_json_int(&j, "steps", res.steps);
+        lc_json_int(&j, "epochs", res.epochs);
+        lc_json_str(&j, "checkpoint", cfg.checkpoint);
+        lc_json_end(&j);
+        printf("%s\n", j.s);
+        fflush(stdout);
+        lc_json_free(&j);
+    }
     if (failed) return lc_cmd_report(comm, "train", &e);
     if (rank == 0) {
         lc_json j;

@@ -36,3 +36,9 @@ foreach(job train sweep-array sweep-grouped search scaling)
     LABELS slurm FIXTURES_REQUIRED "fake_data;slurm" TIMEOUT 300
     ENV ${LC_SLURM_ENV} LC_SLURM_WAIT=270)
 endforeach()
+# train.sbatch signalled (by scancel, and by a one-minute time limit), requeued,
+# resumed: a few minutes, most of them waiting for SLURM's time-limit signal.
+lincls_test(NAME slurm_job_train_preempt
+  COMMAND bash ${LC_TESTS_DIR}/slurm_job.sh train-preempt
+  LABELS slurm FIXTURES_REQUIRED "fake_data;slurm" TIMEOUT 900
+  ENV ${LC_SLURM_ENV} LC_SLURM_WAIT=420)

@@ -45,33 +45,51 @@ dump_logs() {
   done
 }
 
-# submit_wait DIR sbatch-args...: submit from DIR (the job's working directory), wait
-# (bounded) until the job, every array task included, has left the queue, then require
-# JobState=COMPLETED and ExitCode=0:0 for all of them (scontrol keeps finished jobs for
-# MinJobAge seconds; there is no slurmdbd, so no sacct). Sets JOBID.
-submit_wait() {
-  local dir=$1 t0 info states
+# submit DIR sbatch-args...: submit from DIR (the job's working directory). Sets JOBID
+# and JOBDIR.
+submit() {
+  JOBDIR=$1
   shift
-  JOBID=$(sbatch --parsable --chdir="$dir" "$@") || fail "sbatch $* refused the job"
+  JOBID=$(sbatch --parsable --chdir="$JOBDIR" "$@") || fail "sbatch $* refused the job"
   JOBID=${JOBID%%;*}
+  JOB_T0=$SECONDS
   echo "submitted job $JOBID: sbatch $*"
-  t0=$SECONDS
+}
+
+# wait_job: wait (bounded) until job JOBID, every array task included, has left the
+# queue, then require JobState=COMPLETED and ExitCode=0:0 for all of them (scontrol
+# keeps finished jobs for MinJobAge seconds; there is no slurmdbd, so no sacct). SLURM
+# holds a requeued job for about two minutes before it may start again; the tests do
+# not wait that long: they make it eligible at once. Sets RESTARTS (the job's requeues).
+wait_job() {
+  local t0=$JOB_T0 info states
   while [[ -n $(squeue -h -j "$JOBID" -o %i 2>/dev/null) ]]; do
     if ((SECONDS - t0 > SLURM_WAIT)); then
       scancel "$JOBID" 2>/dev/null || true
       squeue >&2 || true
-      dump_logs "$dir"
+      dump_logs "$JOBDIR"
       fail "job $JOBID still queued/running after ${SLURM_WAIT}s (cancelled)"
+    fi
+    info=$(scontrol show job -o "$JOBID" 2>/dev/null || true)
+    if [[ $info == *JobState=PENDING* && $info == *Reason=BeginTime* && $info != *Restarts=0* ]]; then
+      scontrol update JobId="$JOBID" StartTime=now >/dev/null 2>&1 || true
     fi
     sleep 0.5
   done
   info=$(scontrol show job -o "$JOBID" 2>&1) || fail "scontrol show job $JOBID: $info"
+  RESTARTS=$(grep -o 'Restarts=[0-9]*' <<<"$info" | head -n 1 | cut -d= -f2)
   states=$(grep -o 'JobState=[A-Z_]* .*ExitCode=[0-9:]*' <<<"$info" | sed 's/JobState=\([A-Z_]*\) .*ExitCode=\([0-9:]*\)/\1 \2/' | sort | uniq -c)
-  echo "job $JOBID finished after $((SECONDS - t0))s: $(tr '\n' ' ' <<<"$states")"
+  echo "job $JOBID finished after $((SECONDS - t0))s, ${RESTARTS:-0} requeue(s): $(tr '\n' ' ' <<<"$states")"
   if grep -v -q 'COMPLETED 0:0' <<<"$states"; then
-    dump_logs "$dir"
+    dump_logs "$JOBDIR"
     fail "job $JOBID did not complete cleanly: $states"
   fi
+}
+
+# submit_wait DIR sbatch-args...: submit, then wait_job.
+submit_wait() {
+  submit "$@"
+  wait_job
 }
 
 # check_json FILE PYTHON-EXPRESSION...: FILE's last line is a JSON object `j`; every

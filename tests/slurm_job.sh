@@ -3,12 +3,12 @@
 # cluster (fixture "slurm") on the tiny synthetic data set fake.h5 (fixture
 # "fake_data", in the working directory), wait for it and check its outputs.
 #
-# Usage: slurm_job.sh train|sweep-array|sweep-grouped|search|scaling|help
+# Usage: slurm_job.sh train|train-preempt|sweep-array|sweep-grouped|search|scaling|help
 set -euo pipefail
 # shellcheck source=tests/slurm_common.sh
 source "${LC_TESTS_DIR:?}/slurm_common.sh"
 
-what=${1:?usage: slurm_job.sh train|sweep-array|sweep-grouped|search|scaling|help}
+what=${1:?usage: slurm_job.sh train|train-preempt|sweep-array|sweep-grouped|search|scaling|help}
 
 if [[ $what == help ]]; then   # needs no cluster: every script answers --help
   for f in "$LC_SRC"/jobs/*.sbatch "$LC_SRC"/scripts/slurm-local.sh; do
@@ -60,6 +60,42 @@ diff = {k: (a[k], b[k]) for k in keys if a[k] != b[k]}
 print("srun/4 vs mpirun/2:", diff or "identical")
 sys.exit(1 if diff else 0)
 PY
+    ;;
+  train-preempt)
+    # jobs/train.sbatch stopped by a signal requeues itself and resumes from its
+    # checkpoint; the final checkpoint equals an uninterrupted run's, bit for bit.
+    # Steps are slowed down (LINCLS_STEP_DELAY_MS) so that the signal lands mid-run.
+    export LINCLS_EPOCHS=3 LINCLS_BATCH=32 LINCLS_VAL=50 LINCLS_SEED=7   # 8 steps an epoch, 24 in all
+    "$LC_MPIEXEC" "$LC_NPFLAG" 2 "$LC_MPI" train --data "$data" --loss softmax --reg l2 --epochs 3 --batch 32 \
+      --val 50 --seed 7 --checkpoint "$d/ref.h5" --quiet >/dev/null || fail "uninterrupted reference run"
+    same_model() { h5diff -q "$1" "$2" /model /model >/dev/null && h5diff -q "$1" "$2" /optim /optim >/dev/null; }
+    requeued_ok() {   # requeued_ok OUT LOG: requeued at least once, resumed, same result
+      ((RESTARTS >= 1)) || { dump_logs "$d"; fail "job $JOBID was never requeued"; }
+      grep -q 'stopped: SIGUSR1 at step' "$2" || { dump_logs "$d"; fail "no 'stopped:' line in $2"; }
+      grep -q "requeueing job $JOBID" "$2" || fail "the job did not requeue itself"
+      grep -q 'resuming from' "$2" || fail "the requeued job did not resume"
+      check_json "$1/result.json" 'j["epochs"] == 3' 'j["steps"] == 24'
+      same_model "$d/ref.h5" "$1/checkpoint.h5" || fail "$1/checkpoint.h5 differs from the uninterrupted run"
+    }
+    # 1. SIGUSR1 to the batch shell (as sbatch --signal=B:USR1 sends it), ranks via srun
+    export LINCLS_LAUNCH=srun LINCLS_OUT=$d/signal LINCLS_STEP_DELAY_MS=200
+    submit "$d" --nodes=1 --ntasks-per-node=4 "$jobs/train.sbatch"
+    t0=$SECONDS
+    until [[ -s $d/signal/metrics.jsonl ]]; do   # the first epoch is done
+      ((SECONDS - t0 < SLURM_WAIT)) || { scancel "$JOBID"; dump_logs "$d"; fail "no first epoch"; }
+      sleep 0.2
+    done
+    scancel --signal=USR1 --batch "$JOBID" || fail "scancel --signal=USR1 --batch $JOBID"
+    wait_job
+    requeued_ok "$d/signal" "$d/lincls-train-$JOBID.out"
+    echo "signal: requeued $RESTARTS time(s), checkpoint equal to the uninterrupted run"
+    # 2. a one-minute time limit: SLURM itself sends SIGUSR1 20 s (plus up to 60 s of
+    #    slack, in practice 20-50 s) before the end; ranks via mpirun. 24 steps of
+    #    1.75 s outlast the signal; the job may need more than one requeue.
+    export LINCLS_LAUNCH=mpirun LINCLS_OUT=$d/timelimit LINCLS_STEP_DELAY_MS=1750
+    submit_wait "$d" --nodes=1 --ntasks-per-node=2 --time=1 --signal=B:USR1@20 "$jobs/train.sbatch"
+    requeued_ok "$d/timelimit" "$d/lincls-train-$JOBID.out"
+    echo "time limit: requeued $RESTARTS time(s), checkpoint equal to the uninterrupted run"
     ;;
   sweep-array)
     export LINCLS_GRID=2x2 LINCLS_EPOCHS=2 LINCLS_BATCH=32 LINCLS_VAL=50 LINCLS_OUT=$d/out

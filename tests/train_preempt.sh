@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Preemption: SIGUSR1 or SIGTERM to one rank, or SIGUSR1 to mpirun (which
 # forwards it), stops every rank at the next step boundary; rank 0 writes the
-# checkpoint; the job exits 75 (EX_TEMPFAIL) with one "stopped:" line. Resumed
+# checkpoint; the job exits 75 (EX_TEMPFAIL) with one "stopped:" line, and the
+# last stdout line is a JSON object {"stopped": SIGNAL, "steps": ...}. Resumed
 # (at another rank count), the run ends bitwise identical to an uninterrupted
 # one: /model, /optim, and the per-epoch history of the epoch it stopped in.
 source "$(dirname "$0")/train_lib.sh"
@@ -44,6 +45,9 @@ for c in "USR1 rank 2 4" "TERM rank 4 2" "USR1 mpirun 3 1"; do
     [[ -n $step ]] || fail "SIG$sig to $target: unexpected message: $line"
     (( step > 0 && step < 102 )) || fail "SIG$sig to $target: stopped at step $step, not in the middle"
     [[ $(attr int.h5 /optim/step) == "$step" ]] || fail "checkpoint step $(attr int.h5 /optim/step), message says $step"
+    j=$(tail -n 1 out.txt)
+    [[ $(json_get stopped <<<"$j") == "SIG$sig" && $(json_get steps <<<"$j") == "$step" ]] \
+        || fail "last stdout line is not the JSON of the stop: $j"
     if (( step % 17 != 0 )); then
         [[ $(attr int.h5 /history/partial_steps) == $((step % 17)) ]] || fail "checkpoint lacks the epoch in progress"
         mid_epoch=$((mid_epoch + 1))

@@ -41,6 +41,7 @@ typedef struct {
     int ranks, vshards;
     double lr;                           /* the learning rate used (--lr, or its default) */
     double t_gather, t_gemm, t_reduce, t_update, t_eval; /* rank 0's breakdown, seconds */
+    int stopped;                         /* the signal that stopped the run (error LC_ESTOP), else 0 */
 } lc_train_result;
 
 /* The learning rate a run uses: --lr, or when it is 0 a default for the input
