@@ -147,8 +147,8 @@ start_munge() {
     --pid-file="$DIR/munge/munged.pid" --log-file="$DIR/log/munged.log" \
     --seed-file="$DIR/munge/munged.seed" \
     || die "munged failed to start; log: $(tail -n 20 "$DIR/log/munged.log" 2>/dev/null)"
-  local i
-  for ((i = 0; i < 50; i++)); do
+  local t0=$SECONDS   # poll, with a deadline generous for a slow or loaded machine
+  while ((SECONDS - t0 < 30)); do
     [[ -S $MUNGE_SOCKET ]] && return 0
     sleep 0.1
   done
