@@ -17,6 +17,8 @@ bin=${LINCLS_BUILD:-$root/build}/tests/bench_load
 [[ -f $data ]] || { echo "bench-load: $data not found (scripts/get-cifar10.sh)" >&2; exit 1; }
 # shellcheck source=scripts/mpienv.sh
 source "$root/scripts/mpienv.sh"
+lc=${LINCLS_BUILD:-$root/build}/lincls-mpi
+[[ -x $lc ]] && echo "blas (loading does no BLAS work; for the record): $("$lc" --blas-info)"
 cat "$data" > /dev/null # warm the page cache
 best=1e9
 for _ in 1 2 3; do

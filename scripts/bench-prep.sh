@@ -25,6 +25,11 @@ else die "lincls-prep not found in $build or on PATH (build first)"
 fi
 command -v tar >/dev/null || die "tar not found"
 
+# shellcheck source=scripts/mpienv.sh
+source "$root/scripts/mpienv.sh"   # the settings of every lincls start, the OpenBLAS kernel among them
+blas="(lincls-mpi not found)"
+[[ -x $build/lincls-mpi ]] && blas=$("$build/lincls-mpi" --blas-info)
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/bench-prep.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cat "$tarball" >/dev/null # warm the page cache for both contenders
@@ -54,6 +59,7 @@ ratio=$(awk -v p="$t_prep" -v t="$t_tar" 'BEGIN { printf "%.2f", p / t }')
 size=$(stat -c %s "$tarball" 2>/dev/null || wc -c <"$tarball")
 {
     echo "bench-prep: $(basename "$tarball") ($((size / 1000000)) MB), best of $repeats"
+    echo "  blas (conversion does no BLAS work; for the record): $blas"
     printf '  %-22s %8s s\n' "tar xzf" "$t_tar" "tar xzf + sync" "$t_tarsync" "lincls-prep" "$t_prep"
     printf '  %-22s %8s\n' "ratio prep / tar" "$ratio"
 } >&2

@@ -57,7 +57,10 @@ cat "$data" >/dev/null # page cache: both read the file warm
 
 echo "bench-train: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "  data $data; softmax, batch $batch, $epochs epochs, SGD lr $lr const, no reg, zero init, std scaling, median of $reps"
-echo "  OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)} (left as it is for both), OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS for lincls"
+blas=$("$lc" --blas-info)
+kernel=$(sed -n 's/.*; kernel \([A-Za-z0-9_]*\) .*/\1/p' <<< "$blas")
+echo "  OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)} (for both: PyTorch's BLAS is Debian's libblas, OpenBLAS), OPENBLAS_NUM_THREADS=$OPENBLAS_NUM_THREADS for lincls"
+echo "  lincls BLAS: $blas"
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 jnum() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; } # jnum KEY < flat JSON line
@@ -88,7 +91,7 @@ for p in $ranks; do
     all=$(while read -r l; do
         awk -v s="$(jnum seconds <<< "$l")" -v e="$(jnum epochs <<< "$l")" 'BEGIN { printf "%.4f ", s / e }'
     done < "$work/lc$p.jsonl")
-    printf '%-34s %12.4f %10.5f %10.5f  %s\n' "lincls, $p rank(s)" "${lc_sec[$p]}" \
+    printf '%-34s %12.4f %10.5f %10.5f  %s\n' "lincls, $p rank(s), $kernel" "${lc_sec[$p]}" \
         "$(jnum final_loss <<< "$last")" "$(jnum train_acc <<< "$last")" "$all"
 done
 best_sec='' best_name=''
@@ -127,10 +130,10 @@ done
 echo
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine inflates the times, most of all 2-rank waits in reduce)"
 echo "PyTorch best: $best_name, $(printf %.4f "$best_sec") s/epoch"
-json="{\"bench\":\"train\",\"epochs\":$epochs,\"batch\":$batch,\"pytorch_best\":$best_sec"
+json="{\"bench\":\"train\",\"blas_kernel\":\"$kernel\",\"epochs\":$epochs,\"batch\":$batch,\"pytorch_best\":$best_sec"
 for p in $ranks; do
     r=$(awk -v a="$best_sec" -v b="${lc_sec[$p]}" 'BEGIN { printf "%.2f", a / b }')
-    echo "  lincls at $p rank(s): ${lc_sec[$p]} s/epoch; PyTorch-best / lincls = ${r}x (lincls/PyTorch = $(awk -v a="$best_sec" -v b="${lc_sec[$p]}" 'BEGIN { printf "%.3f", b / a }'))"
+    echo "  lincls at $p rank(s) ($kernel kernel): ${lc_sec[$p]} s/epoch; PyTorch-best / lincls = ${r}x (lincls/PyTorch = $(awk -v a="$best_sec" -v b="${lc_sec[$p]}" 'BEGIN { printf "%.3f", b / a }'))"
     json+=",\"lincls_${p}\":${lc_sec[$p]},\"speedup_${p}\":$r"
 done
 echo "$json}"

@@ -36,10 +36,19 @@ int lc_stop_armed(void) { return g_armed; }
 
 int lc_stop_pending(void) { return g_signal; }
 
-int lc_stop_agree(MPI_Comm comm) {
-    if (!g_armed) return 0;
-    int sig = g_signal;
-    MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, comm);
+void lc_stop_vote_start(lc_stop_vote *v, MPI_Comm comm) {
+    v->req = MPI_REQUEST_NULL;
+    v->all = 0;
+    if (!g_armed) return;
+    v->mine = g_signal;
+    MPI_Iallreduce(&v->mine, &v->all, 1, MPI_INT, MPI_MAX, comm, &v->req);
+}
+
+int lc_stop_vote_finish(lc_stop_vote *v) {
+    if (v->req == MPI_REQUEST_NULL) return 0;
+    MPI_Wait(&v->req, MPI_STATUS_IGNORE);
+    int sig = v->all;
+    v->all = 0;
     return sig;
 }
 

@@ -470,6 +470,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
 
     double t_load = lc_now();
     FILE *mf = NULL;
+    lc_stop_vote vote = LC_STOP_VOTE_INIT;
     if (setup(&r, opts, nopts, e)) goto done;
     res->load_seconds = lc_now() - t_load;
     res->ranks = r.P;
@@ -496,17 +497,19 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     r.hist.part_loss = r.hist.part_correct = 0;
     r.hist.part_steps = 0;
     const long delay_ms = step_delay_ms();
+    int stop_sig = 0;
     while (r.step < r.end) {
         /* step boundary: a SIGUSR1/SIGTERM that reached any rank stops every rank here */
-        int sig = lc_stop_agree(comm);
-        if (sig) {
-            stop_run(&r, sig, ep_loss, ep_corr, ep_steps, opts, nopts, e);
+        if (stop_sig) {
+            stop_run(&r, stop_sig, ep_loss, ep_corr, ep_steps, opts, nopts, e);
             goto done;
         }
         if (delay_ms > 0) nanosleep(&(struct timespec){delay_ms / 1000, delay_ms % 1000 * 1000000L}, NULL);
         double loss = 0, corr = 0;
         lr = lc_sched_lr(&r.sched, r.step, r.spe, r.total);
+        lc_stop_vote_start(&vote, comm); /* travels with the step's gradient exchange */
         if (train_step(&r, lr, &loss, &corr, e)) goto done;
+        stop_sig = lc_stop_vote_finish(&vote);
         if (!isfinite(loss)) {
             lc_fail(e, LC_EDIVERGE, "training diverged: loss is %s at step %lld (epoch %lld); lower --lr%s%s",
                     isnan(loss) ? "nan" : "inf", (long long)r.step + 1, (long long)r.epoch + 1,
@@ -552,6 +555,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     if (lc_agree(comm, e)) goto done;
     write_ckpt(&r, opts, nopts, e);
 done:
+    lc_stop_vote_finish(&vote); /* a step that failed left its vote open */
     if (mf) fclose(mf);
     run_free(&r);
     return lc_agree(comm, e);

@@ -31,3 +31,5 @@ lincls_test_exe(test_blas test_blas.c)
 lincls_test(NAME blas_rule COMMAND $<TARGET_FILE:test_blas> LABELS core)
 lincls_test(NAME blas_kernel_e2e COMMAND bash ${LC_TESTS_DIR}/blas_kernel.sh LABELS core
   FIXTURES_REQUIRED fake_data)
+# Benchmark tool for scripts/bench-stop.sh (the cost of the per-step stop vote).
+lincls_test_exe(bench_stop bench_stop.c)
