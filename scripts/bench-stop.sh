@@ -8,7 +8,7 @@
 #   scripts/bench-stop.sh [ranks...]     default: 1 2 ... (cores), and 8
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-case "${1:-}" in -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 bin=${LINCLS_BUILD:-$root/build}/tests/bench_stop
 [[ -x $bin ]] || { echo "bench-stop: $bin not built (scripts/setup.sh)" >&2; exit 1; }
 # shellcheck source=scripts/mpienv.sh
