@@ -90,7 +90,9 @@ SlurmUser=$user
 SlurmdUser=$user
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$MUNGE_SOCKET
+# cred_expire: a requeued job waits this long (+1 s) before it may start again
+# (default 120 s); long enough for a slow machine to launch a job step.
+AuthInfo=socket=$MUNGE_SOCKET,cred_expire=30
 StateSaveLocation=$DIR/spool/ctld
 SlurmdSpoolDir=$DIR/spool/d
 SlurmctldPidFile=$DIR/run/slurmctld.pid

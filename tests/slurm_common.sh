@@ -58,9 +58,9 @@ submit() {
 
 # wait_job: wait (bounded) until job JOBID, every array task included, has left the
 # queue, then require JobState=COMPLETED and ExitCode=0:0 for all of them (scontrol
-# keeps finished jobs for MinJobAge seconds; there is no slurmdbd, so no sacct). SLURM
-# holds a requeued job for about two minutes before it may start again; the tests do
-# not wait that long: they make it eligible at once. Sets RESTARTS (the job's requeues).
+# keeps finished jobs for MinJobAge seconds; there is no slurmdbd, so no sacct). A
+# requeued job waits ~30 s before it starts again (cred_expire in slurm-local.sh).
+# Sets RESTARTS (the job's requeues).
 wait_job() {
   local t0=$JOB_T0 info states
   while [[ -n $(squeue -h -j "$JOBID" -o %i 2>/dev/null) ]]; do
@@ -69,10 +69,6 @@ wait_job() {
       squeue >&2 || true
       dump_logs "$JOBDIR"
       fail "job $JOBID still queued/running after ${SLURM_WAIT}s (cancelled)"
-    fi
-    info=$(scontrol show job -o "$JOBID" 2>/dev/null || true)
-    if [[ $info == *JobState=PENDING* && $info == *Reason=BeginTime* && $info != *Restarts=0* ]]; then
-      scontrol update JobId="$JOBID" StartTime=now >/dev/null 2>&1 || true
     fi
     sleep 0.5
   done
