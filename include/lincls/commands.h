@@ -16,7 +16,9 @@ int lc_cmd_search(MPI_Comm comm, int argc, char **argv);
 int lc_cmd_sweep(MPI_Comm comm, int argc, char **argv);
 int lc_cmd_features(MPI_Comm comm, int argc, char **argv);
 
-/* Reports err on rank 0 ("lincls-mpi SUB: error: ...") and returns the exit code. */
+/* Reports err on rank 0 ("lincls-mpi SUB: error: ...", or "... stopped: ..." for
+ * LC_ESTOP) and returns the exit code: 2 bad arguments, 75 stopped by a signal
+ * (LC_EXIT_TEMPFAIL), else 1. */
 int lc_cmd_report(MPI_Comm comm, const char *sub, const lc_err *e);
 
 #endif
