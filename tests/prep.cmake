@@ -40,7 +40,7 @@ lincls_test(NAME prep_cli
 foreach(case missing_path notgzip nottar emptygz badcrc truncate missing_member missing_test
              short_member long_member badlabel badlabel_last nometa shortmeta
              wrong_records dir_missing dir_short dir_badlabel dir_nometa dir_empty
-             out_dir_missing)
+             out_dir_missing out_empty pax_negative_length pax_negative_path)
   lincls_test(NAME prep_bad_${case}
     COMMAND bash ${PREP_SH}/prep_bad.sh ${case}
     LABELS prep
