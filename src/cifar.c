@@ -327,10 +327,9 @@ static hid_t make_dataset(hid_t loc, const char *name, int rank, const hsize_t *
     return d;
 }
 
-/* Bytes the output will take: whole chunks of every dataset, and room for
- * the metadata. */
+/* Bytes of data the output will hold: whole chunks of every dataset. */
 static uint64_t output_bytes(const conv *c) {
-    uint64_t total = 1u << 20;
+    uint64_t total = 0;
     for (int s = 0; s < 2; s++) {
         int64_t n = s ? c->R : LC_CIFAR_TRAIN_BATCHES * c->R;
         total += lc_io_chunked_bytes(n, n < IMG_CHUNK_ROWS ? n : IMG_CHUNK_ROWS, LC_CIFAR_IMAGE);
@@ -374,8 +373,8 @@ static int create_output(conv *c, lc_err *e) {
     return 0;
 }
 
-/* /classes, the root attributes, and a flush: after it the file is complete
- * on disk and closing it writes (almost) nothing. */
+/* /classes, the root attributes, and the data flushed to disk: a write that
+ * fails here (a full disk) leaves the file closable (lc_h5_divert). */
 static int finish_file(conv *c, lc_err *e) {
     char m[256];
     const lc_prep_result *r = c->res;
@@ -383,8 +382,9 @@ static int finish_file(conv *c, lc_err *e) {
         lc_h5_put_dataset_header(c->file) || lc_h5_put_str_attr(c->file, "source", r->source))
         return lc_fail(e, LC_EIO, "%s: cannot write /classes or root attributes: %s", c->out,
                        lc_h5_errmsg(m, sizeof m));
-    if (lc_h5_flush(c->file))
-        return lc_fail(e, LC_EIO, "%s: cannot write the data: %s", c->out, lc_h5_errmsg(m, sizeof m));
+    for (int s = 0; s < 2; s++)
+        if (H5Dflush(c->img[s]) < 0 || H5Dflush(c->lab[s]) < 0)
+            return lc_fail(e, LC_EIO, "%s: cannot write the data: %s", c->out, lc_h5_errmsg(m, sizeof m));
     return 0;
 }
 

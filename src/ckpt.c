@@ -159,7 +159,7 @@ static void *build_image(const char *path, const lc_model *m, const lc_ckpt_out 
     rc |= write_optim(f, st);
     rc |= write_history(f, st->hist);
     if (st->config) rc |= write_config(f, st->config, st->nconfig);
-    rc |= lc_h5_flush(f);
+    rc |= H5Fflush(f, H5F_SCOPE_GLOBAL) < 0;
     ssize_t n = rc ? -1 : H5Fget_file_image(f, NULL, 0);
     void *img = n > 0 ? malloc((size_t)n) : NULL;
     if (img && H5Fget_file_image(f, img, (size_t)n) != n) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -149,12 +150,21 @@ int lc_out_write(lc_out *o, const void *buf, size_t n, lc_err *e) {
     return 0;
 }
 
-int lc_out_reserve(lc_out *o, uint64_t bytes, lc_err *e) {
+int lc_out_reserve(lc_out *o, uint64_t data_bytes, lc_err *e) {
+    if (o->fd < 0 || data_bytes == 0) return 0;
+    /* HDF5's own structures: ~20 KB for a CIFAR-10 file; generous room. */
+    uint64_t bytes = data_bytes + (64u << 10) + data_bytes / 1024;
+    /* A file-size limit (ulimit -f) is not checked by a reservation. */
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY && bytes > (uint64_t)lim.rlim_cur)
+        return lc_fail(e, LC_EIO, "%s: no room for the output (%.1f MB; temporary %s): %s (the file-size limit, "
+                       "ulimit -f, is %.1f MB)", o->path, (double)bytes / 1e6, o->tmp, strerror(EFBIG),
+                       (double)lim.rlim_cur / 1e6);
 #ifdef FALLOC_FL_KEEP_SIZE
     /* Test hook: LINCLS_IO_NO_RESERVE=1 skips the reservation, so a test on a
      * small file system reaches a write that fails midway. */
     const char *skip = getenv("LINCLS_IO_NO_RESERVE");
-    if (o->fd < 0 || bytes == 0 || (skip && skip[0] == '1')) return 0;
+    if (skip && skip[0] == '1') return 0;
     if (fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)bytes) == 0) {
         o->reserved = 1;
         return 0;
@@ -164,10 +174,6 @@ int lc_out_reserve(lc_out *o, uint64_t bytes, lc_err *e) {
         return lc_fail(e, LC_EIO, "%s: no room for the output (%.1f MB; temporary %s): %s", o->path,
                        (double)bytes / 1e6, o->tmp, strerror(err));
     /* EOPNOTSUPP and the like: written without a reservation. */
-#else
-    (void)o;
-    (void)bytes;
-    (void)e;
 #endif
     return 0;
 }
@@ -235,10 +241,29 @@ void lc_out_discard(lc_out *o) {
 
 /* --- file names ------------------------------------------------------------- */
 
+/* The folder holding path: its device and inode. */
+static int parent_of(const char *path, struct stat *st) {
+    char dir[LC_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') dir[--len] = '\0';
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) dir[1] = '\0';
+    else *slash = '\0';
+    return stat(dir, st);
+}
+
 int lc_io_same_file(const char *a, const char *b) {
+    if (!a[0] || !b[0]) return 0;
     struct stat sa, sb;
-    return a[0] && b[0] && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
+    int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
+    if (ea && eb) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    if (ea || eb) return 0;
+    /* Neither exists yet: the same name in the same folder. */
+    char na[LC_PATH_MAX], nb[LC_PATH_MAX];
+    return parent_of(a, &sa) == 0 && parent_of(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
+           strcmp(lc_io_base_name(a, na, sizeof na), lc_io_base_name(b, nb, sizeof nb)) == 0;
 }
 
 const char *lc_io_base_name(const char *path, char *buf, size_t n) {
@@ -266,10 +291,21 @@ typedef struct {
     size_t n;
 } errbuf;
 
+/* Keeps the innermost description; of a failed system call (HDF5 writes
+ * "..., errno = 28, error message = 'No space left on device', ...") only
+ * the system's message. */
 static herr_t walk_cb(unsigned i, const H5E_error2_t *err, void *data) {
     (void)i;
     errbuf *b = data;
-    if (err->desc && err->desc[0]) snprintf(b->buf, b->n, "%s", err->desc);
+    if (!err->desc || !err->desc[0]) return 0;
+    const char *sys = strstr(err->desc, "error message = '");
+    if (sys) {
+        sys += strlen("error message = '");
+        const char *end = strchr(sys, '\'');
+        snprintf(b->buf, b->n, "%.*s", (int)(end ? end - sys : (long)strlen(sys)), sys);
+    } else {
+        snprintf(b->buf, b->n, "%s", err->desc);
+    }
     return 0;
 }
 
@@ -279,8 +315,6 @@ const char *lc_h5_errmsg(char *buf, size_t n) {
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, walk_cb, &b);
     return buf;
 }
-
-int lc_h5_flush(hid_t f) { return H5Fflush(f, H5F_SCOPE_GLOBAL) < 0 ? -1 : 0; }
 
 void lc_h5_divert(hid_t f) {
 #ifdef MFD_CLOEXEC

@@ -17,14 +17,18 @@
  * the file already owns. File systems that cannot reserve are written
  * without. Whatever is left unused is released at commit.
  *
- * HDF5 outputs. HDF5 1.10 cannot recover from a file whose final flush fails:
- * H5Fclose then returns an error but leaves a dangling identifier, and the
- * library crashes when it shuts down (at exit or in MPI_Finalize). So a
- * writer flushes before it closes (lc_h5_flush), and when anything failed it
- * diverts the file (lc_h5_divert) before closing its objects: later writes of
- * a serial file go to memory and are dropped, so every close succeeds and
- * every handle is closed exactly once. Checkpoints avoid the question: they
- * are built in memory and written with lc_out_write.
+ * HDF5 outputs. HDF5 1.10 does not survive a failed flush of its metadata:
+ * every later flush fails too ("slist already enabled"), H5Fclose returns an
+ * error but leaves a dangling identifier, and the library crashes when it
+ * shuts down (at exit, or in MPI_Finalize); a failed H5Dclose does the same.
+ * So the space is reserved first (above); a serial writer then flushes each
+ * dataset's raw data (H5Dflush, the bulk, which fails before any metadata is
+ * written) before it closes, and when anything failed it diverts the file
+ * (lc_h5_divert) before closing: the remaining writes go to memory, every
+ * close succeeds and every handle is closed exactly once. A parallel writer
+ * empties its temporary instead (lc_out_empty), which leaves a full disk
+ * room for the closing writes. Checkpoints avoid the question: they are
+ * built in memory and written with lc_out_write.
  *
  * The dataset file header (format, version) and the /classes writer live
  * here too, with the HDF5 error silencing and file-name helpers. */
@@ -62,8 +66,10 @@ int lc_out_open(lc_out *o, const char *path, int flags, lc_err *e);
 void lc_out_join(lc_out *o, const char *path, const char *tmp, int flags);
 /* Appends n bytes to the temporary (the process that opened it). */
 int lc_out_write(lc_out *o, const void *buf, size_t n, lc_err *e);
-/* Reserves `bytes` for the temporary (see above); 0 when it did or cannot. */
-int lc_out_reserve(lc_out *o, uint64_t bytes, lc_err *e);
+/* Reserves data_bytes, plus room for HDF5's own structures, for the
+ * temporary (see above), and checks the file-size limit (ulimit -f). 0 when
+ * it did or the file system cannot; LC_EIO naming OUT when there is no room. */
+int lc_out_reserve(lc_out *o, uint64_t data_bytes, lc_err *e);
 /* Releases the temporary's blocks (file emptied, name kept): a failed write
  * on a full disk gives the space back for the closing writes. */
 void lc_out_empty(lc_out *o);
@@ -77,8 +83,9 @@ void lc_out_discard(lc_out *o);
 /* An lc_out that owns nothing (so lc_out_discard is a no-op). */
 void lc_out_init(lc_out *o);
 
-/* 1 when a and b name the same existing file (same device and inode, so
- * links, symbolic links and other spellings count); 0 otherwise. */
+/* 1 when a and b name the same file: for existing files the same device
+ * and inode (links, symbolic links and other spellings count); when neither
+ * exists yet, the same name in the same folder. 0 otherwise. */
 int lc_io_same_file(const char *a, const char *b);
 
 /* Last component of path ("dir/" names "dir"), into buf. */
@@ -95,11 +102,10 @@ void lc_h5_quiet(void);
 /* The innermost HDF5 error description (e.g. the system error), into buf. */
 const char *lc_h5_errmsg(char *buf, size_t n);
 
-/* Flushes file f (collective for a parallel file). 0 or -1. */
-int lc_h5_flush(hid_t f);
 /* Makes every later write to f harmless: for a serial (sec2) file the writes
- * go to an anonymous memory file; otherwise nothing changes. Call it on the
- * failure path before closing f's objects and f. */
+ * go to an anonymous memory file (a file-size limit still applies to it);
+ * otherwise nothing changes. Call it on the failure path before closing f's
+ * objects and f. */
 void lc_h5_divert(hid_t f);
 
 /* Root attributes format = LC_DATASET_FORMAT, version = LC_DATASET_VERSION. */
