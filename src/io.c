@@ -198,8 +198,19 @@ static void fsync_dir_of(const char *path) {
     }
 }
 
+/* Test hook: LINCLS_IO_COMMIT_DELAY_MS pauses before a finished temporary is
+ * made durable and renamed, so a test can signal the process while it exists. */
+static void commit_delay(void) {
+    const char *s = getenv("LINCLS_IO_COMMIT_DELAY_MS");
+    long ms = s ? atol(s) : 0;
+    if (ms <= 0) return;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
 int lc_out_commit(lc_out *o, int replace, lc_err *e) {
     if (o->fd < 0) return lc_fail(e, LC_EINTERNAL, "%s: no temporary file to commit", o->path);
+    commit_delay();
     struct stat st;
     if (o->reserved && fstat(o->fd, &st) == 0 && ftruncate(o->fd, st.st_size) != 0) {
         /* the unused reservation stays allocated: harmless */

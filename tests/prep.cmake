@@ -53,3 +53,12 @@ lincls_test(NAME prep_realdata
   TIMEOUT 300
   LABELS prep realdata
   ENV ${PREP_ENV})
+
+# A full disk while converting: a real one (a small tmpfs; needs root with
+# CAP_SYS_ADMIN, skipped otherwise) and a file-size limit (runs anywhere).
+foreach(mode tmpfs limit)
+  lincls_test(NAME prep_full_disk_${mode}
+    COMMAND bash ${PREP_SH}/prep_full.sh ${mode}
+    LABELS prep
+    ENV ${PREP_ENV})
+endforeach()
