@@ -250,6 +250,11 @@ void lc_out_discard(lc_out *o) {
     o->slot = -1;
 }
 
+void lc_io_init_process(void) {
+    signal(SIGXFSZ, SIG_IGN);
+    H5dont_atexit();
+}
+
 /* --- file names ------------------------------------------------------------- */
 
 /* The folder holding path: its device and inode. */

@@ -1,12 +1,12 @@
 /* lincls-mpi: the driver. Initializes MPI, dispatches to a subcommand, exits
  * with its code. The only place (with lincls-prep) that exits. */
 #include <mpi.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lincls/commands.h"
+#include "lincls/io.h"
 #include "lincls/util.h"
 
 static const struct {
@@ -33,10 +33,8 @@ static void usage(void) {
 }
 
 int main(int argc, char **argv) {
+    lc_io_init_process(); /* a file-size limit is reported like a full disk */
     MPI_Init(&argc, &argv);
-    /* A file-size limit (ulimit -f) then fails a write with EFBIG, which is
-     * reported and cleaned up like a full disk, instead of killing the rank. */
-    signal(SIGXFSZ, SIG_IGN);
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     lc_log_rank = rank;

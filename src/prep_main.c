@@ -7,12 +7,12 @@
  * (stderr) and the JSON result line (stdout), and turns an error into exactly
  * one message line and a non-zero exit code (the lc_err code). */
 #define _POSIX_C_SOURCE 200809L
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lincls/cifar.h"
 #include "lincls/cli.h"
+#include "lincls/io.h"
 #include "lincls/util.h"
 
 static const char k_usage[] =
@@ -81,6 +81,7 @@ static void split_args(int argc, char **argv, const lc_opt *opts, int nopts, cha
 }
 
 int main(int argc, char **argv) {
+    lc_io_init_process(); /* a file-size limit is reported like a full disk */
     long long records = LC_CIFAR_RECORDS;
     int force = 0, quiet = 0;
     const lc_opt opts[] = {
@@ -108,9 +109,6 @@ int main(int argc, char **argv) {
     lc_prep_opts_default(&po);
     po.records_per_batch = records;
     po.force = force;
-    /* A file-size limit (ulimit -f) then fails the write with EFBIG, which is
-     * reported and cleaned up like a full disk, instead of killing us. */
-    signal(SIGXFSZ, SIG_IGN);
 
     const char *src = strcmp(pos[0], "-") == 0 ? "/dev/stdin" : pos[0];
     lc_prep_result res;

@@ -83,6 +83,14 @@ void lc_out_discard(lc_out *o);
 /* An lc_out that owns nothing (so lc_out_discard is a no-op). */
 void lc_out_init(lc_out *o);
 
+/* For a driver's main, before anything else: a file-size limit (ulimit -f)
+ * makes a write fail with EFBIG, reported and cleaned up like a full disk,
+ * instead of killing the process with SIGXFSZ; and HDF5 is not shut down by
+ * an exit handler (every file is closed by then; after a failed write that
+ * shutdown only complains about HDF5's own leaks on stderr). Under MPI,
+ * HDF5 still shuts down in MPI_Finalize. */
+void lc_io_init_process(void);
+
 /* 1 when a and b name the same file: for existing files the same device
  * and inode (links, symbolic links and other spellings count); when neither
  * exists yet, the same name in the same folder. 0 otherwise. */
