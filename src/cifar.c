@@ -1,16 +1,21 @@
 /* cifar: CIFAR-10 binary distribution (.tar.gz or extracted folder) -> lincls
  * HDF5 dataset. See include/lincls/cifar.h for the layout.
  *
- * The archive is read as one gzip stream (zlib) and the tar headers are parsed
- * here, so conversion needs no temporary extraction and no external tar. Each
- * .bin member is streamed in blocks of BLOCK_RECORDS records straight into
- * hyperslab writes at the member's row offset, so members may come in any
- * order and memory stays at a few MB. Every check names the source, the member
- * and, for labels, the record, because the user has to find the bad byte. */
+ * The archive is read as one stream: zlib decompresses it (and checks its
+ * CRC and length at the end) and libarchive walks the tar entries in the
+ * decompressed bytes, so conversion needs no temporary extraction and no
+ * external tar, and SRC may be a pipe. Each .bin member is streamed in
+ * blocks of BLOCK_RECORDS records straight into hyperslab writes at the
+ * member's row offset, so members may come in any order and memory stays at
+ * a few MB. Every check names the source, the member and, for labels, the
+ * record, because the user has to find the bad byte. */
 #define _POSIX_C_SOURCE 200809L
 #include "lincls/cifar.h"
 #include "lincls/h5util.h"
+#include "lincls/io.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
@@ -30,23 +35,15 @@ static const char k_folder[] = "cifar-10-batches-bin";
 #define BLOCK_RECORDS 1024          /* = IMG_CHUNK_ROWS: at most one chunk per write */
 #define META_MAX (64 * 1024)        /* a class list is tens of bytes */
 #define TAR_BLOCK 512
-#define TAR_NAME_MAX 4096
+#define READ_BLOCK (64 * 1024)     /* decompressed bytes handed to libarchive at a time */
 #define IMG_CHUNK_ROWS 1024
 #define LAB_CHUNK_ROWS 65536
 #define DIR_BUF 4160                /* folder path; src longer than 4000 refused */
 #define PATH_BUF (DIR_BUF + 64)     /* folder + member name */
+#define NAME_BUF 4400               /* "SRC: member NAME" */
 #define CHUNK_CACHE_BYTES (16u << 20) /* holds the chunks a member boundary splits */
 
 /* --- small helpers ------------------------------------------------------- */
-
-static const char *base_name(const char *path, char *buf, size_t n) {
-    size_t len = strlen(path);
-    while (len > 1 && path[len - 1] == '/') len--; /* "dir/" names "dir" */
-    size_t start = len;
-    while (start > 0 && path[start - 1] != '/') start--;
-    snprintf(buf, n, "%.*s", (int)(len - start), path + start);
-    return buf;
-}
 
 static int is_dir(const char *path) {
     struct stat st;
@@ -67,23 +64,14 @@ static int member_index(const char *name) {
     return -1;
 }
 
-/* Innermost HDF5 error description, so a disk-full or permission error says so. */
-static herr_t h5_walk_cb(unsigned n, const H5E_error2_t *err, void *data) {
-    (void)n;
-    if (err->desc && err->desc[0]) snprintf((char *)data, 256, "%s", err->desc);
-    return 0;
-}
-
-static const char *h5_errmsg(char *buf) {
-    snprintf(buf, 256, "unknown HDF5 error");
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, h5_walk_cb, buf);
-    return buf;
-}
-
 /* --- byte input: one gzip stream or one plain file ------------------------ */
 
 typedef struct {
-    gzFile gz;          /* archive mode */
+    gzFile gz;          /* archive mode: the decompressed tar stream ... */
+    struct archive *ar; /* ... whose entries libarchive reads */
+    unsigned char *block; /* READ_BLOCK bytes handed to libarchive */
+    lc_err *err;        /* where the libarchive read callback reports */
+    int eof;            /* the decompressed stream has ended */
     FILE *fp;           /* folder mode */
     const char *src;    /* the path the user gave, for messages */
     uint64_t offset;    /* bytes of decompressed stream consumed */
@@ -137,11 +125,39 @@ static int64_t in_read(input *in, void *buf, size_t n, lc_err *e) {
     return (int64_t)got;
 }
 
-/* Reads exactly n bytes of member `where`; running out is a truncated source. */
+/* libarchive's source: the decompressed stream, a block at a time. A gzip
+ * error is reported through in->err (our message wins over libarchive's). */
+static la_ssize_t tar_source(struct archive *a, void *data, const void **buf) {
+    input *in = data;
+    int64_t got = in_read(in, in->block, READ_BLOCK, in->err);
+    if (got < 0) {
+        archive_set_error(a, EIO, "%s", in->err->msg);
+        return ARCHIVE_FATAL;
+    }
+    in->eof = got == 0;
+    *buf = in->block;
+    return (la_ssize_t)got;
+}
+
+/* Reads exactly n bytes of member `where` (at member_pos of member_size);
+ * running out is a truncated source. */
 static int in_read_exact(input *in, void *buf, size_t n, const char *where, int64_t member_pos,
                          int64_t member_size, lc_err *e) {
-    int64_t got = in_read(in, buf, n, e);
-    if (got < 0) return e->code;
+    int64_t got = 0;
+    if (in->ar) {
+        while ((size_t)got < n) {
+            la_ssize_t r = archive_read_data(in->ar, (char *)buf + got, n - (size_t)got);
+            if (r < 0 && e->code) return e->code; /* the gzip reader failed */
+            if (r < 0 && !in->eof)
+                return lc_fail(e, LC_EDATA, "%s: cannot read at byte %lld: %s", where,
+                               (long long)(member_pos + got), archive_error_string(in->ar));
+            if (r <= 0) break; /* the stream ended inside the member */
+            got += r;
+        }
+    } else {
+        got = in_read(in, buf, n, e);
+        if (got < 0) return e->code;
+    }
     if ((size_t)got < n)
         return lc_fail(e, LC_EDATA, "%s: truncated: data ends at byte %lld of %lld%s", where,
                        (long long)(member_pos + got), (long long)member_size,
@@ -149,25 +165,12 @@ static int in_read_exact(input *in, void *buf, size_t n, const char *where, int6
     return 0;
 }
 
-static int in_skip(input *in, uint64_t n, const char *what, lc_err *e) {
-    char buf[16384];
-    while (n > 0) {
-        size_t want = n > sizeof buf ? sizeof buf : (size_t)n;
-        int64_t got = in_read(in, buf, want, e);
-        if (got < 0) return e->code;
-        if ((size_t)got < want)
-            return lc_fail(e, LC_EDATA, "%s: truncated archive: data ends inside %s", in->src, what);
-        n -= want;
-    }
-    return 0;
-}
-
 /* --- conversion state ------------------------------------------------------ */
 
 typedef struct {
-    const char *src, *out, *tmp;
+    const char *src, *out;
+    lc_out o;                /* the temporary beside out */
     int64_t R;               /* records per .bin member */
-    int tmp_created;
     hid_t file, img[2], lab[2]; /* [0] train, [1] test */
     hid_t gcpl, ccpl;        /* group and /classes creation properties */
     int seen[M_COUNT];
@@ -209,9 +212,9 @@ static int write_rows(conv *c, int split, int64_t row0, int64_t n, const uint8_t
             H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
             H5Dwrite(d, H5T_NATIVE_UINT8, ms, fs, H5P_DEFAULT, buf) < 0) {
             char m[256];
-            rc = lc_fail(e, LC_EIO, "%s: cannot write /%s/%s rows %lld..%lld: %s", c->tmp,
+            rc = lc_fail(e, LC_EIO, "%s: cannot write /%s/%s rows %lld..%lld: %s", c->out,
                          split ? "test" : "train", which ? "labels" : "images", (long long)row0,
-                         (long long)(row0 + n - 1), h5_errmsg(m));
+                         (long long)(row0 + n - 1), lc_h5_errmsg(m, sizeof m));
         }
         if (fs >= 0) H5Sclose(fs);
         if (ms >= 0) H5Sclose(ms);
@@ -324,22 +327,33 @@ static hid_t make_dataset(hid_t loc, const char *name, int rank, const hsize_t *
     return d;
 }
 
+/* Bytes of data the output will hold: whole chunks of every dataset. */
+static uint64_t output_bytes(const conv *c) {
+    uint64_t total = 0;
+    for (int s = 0; s < 2; s++) {
+        int64_t n = s ? c->R : LC_CIFAR_TRAIN_BATCHES * c->R;
+        total += lc_io_chunked_bytes(n, n < IMG_CHUNK_ROWS ? n : IMG_CHUNK_ROWS, LC_CIFAR_IMAGE);
+        total += lc_io_chunked_bytes(n, n < LAB_CHUNK_ROWS ? n : LAB_CHUNK_ROWS, 1);
+    }
+    return total;
+}
+
 static int create_output(conv *c, lc_err *e) {
-    /* open(2) first: its errno explains a missing directory or permissions. */
-    int fd = open(c->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd < 0) return lc_fail(e, LC_EIO, "%s: cannot create output (temporary %s): %s", c->out,
-                               c->tmp, strerror(errno));
-    close(fd);
-    c->tmp_created = 1;
+    /* open(2) of the temporary first: its errno explains a missing directory
+     * or permissions. */
+    if (lc_out_open(&c->o, c->out, LC_OUT_SIGNALS, e)) return e->code;
     char m[256];
-    c->file = H5Fcreate(c->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (c->file < 0) return lc_fail(e, LC_EIO, "%s: cannot create HDF5 file: %s", c->tmp, h5_errmsg(m));
+    c->file = H5Fcreate(c->o.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (c->file < 0)
+        return lc_fail(e, LC_EIO, "%s: cannot create HDF5 file: %s", c->o.tmp, lc_h5_errmsg(m, sizeof m));
+    /* A disk too small for the whole output fails here, not at the end. */
+    if (lc_out_reserve(&c->o, output_bytes(c), e)) return e->code;
     /* Group and /classes property lists without timestamps (reproducible bytes). */
     c->gcpl = H5Pcreate(H5P_GROUP_CREATE);
     c->ccpl = H5Pcreate(H5P_DATASET_CREATE);
     if (c->gcpl < 0 || c->ccpl < 0 || H5Pset_obj_track_times(c->gcpl, 0) < 0 ||
         H5Pset_obj_track_times(c->ccpl, 0) < 0)
-        return lc_fail(e, LC_EIO, "%s: cannot set up HDF5 properties: %s", c->tmp, h5_errmsg(m));
+        return lc_fail(e, LC_EIO, "%s: cannot set up HDF5 properties: %s", c->o.tmp, lc_h5_errmsg(m, sizeof m));
     const char *groups[2] = {"train", "test"};
     for (int s = 0; s < 2; s++) {
         hsize_t n = (hsize_t)(s ? c->R : LC_CIFAR_TRAIN_BATCHES * c->R);
@@ -347,186 +361,57 @@ static int create_output(conv *c, lc_err *e) {
         hsize_t ichunk[4] = {n < IMG_CHUNK_ROWS ? n : IMG_CHUNK_ROWS, 3, 32, 32};
         hsize_t lchunk[1] = {n < LAB_CHUNK_ROWS ? n : LAB_CHUNK_ROWS};
         hid_t g = H5Gcreate2(c->file, groups[s], H5P_DEFAULT, c->gcpl, H5P_DEFAULT);
-        if (g < 0) return lc_fail(e, LC_EIO, "%s: cannot create /%s: %s", c->tmp, groups[s], h5_errmsg(m));
+        if (g < 0)
+            return lc_fail(e, LC_EIO, "%s: cannot create /%s: %s", c->o.tmp, groups[s], lc_h5_errmsg(m, sizeof m));
         c->img[s] = make_dataset(g, "images", 4, idims, ichunk);
         c->lab[s] = make_dataset(g, "labels", 1, idims, lchunk);
         H5Gclose(g);
         if (c->img[s] < 0 || c->lab[s] < 0)
-            return lc_fail(e, LC_EIO, "%s: cannot create /%s datasets: %s", c->tmp, groups[s], h5_errmsg(m));
+            return lc_fail(e, LC_EIO, "%s: cannot create /%s datasets: %s", c->o.tmp, groups[s],
+                           lc_h5_errmsg(m, sizeof m));
     }
     return 0;
 }
 
-/* Fixed-length, NUL-terminated ASCII string type of `size` bytes. */
-static hid_t str_type(size_t size) {
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t < 0) return t;
-    if (H5Tset_size(t, size) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
-        H5Tset_cset(t, H5T_CSET_ASCII) < 0) {
-        H5Tclose(t);
-        return -1;
-    }
-    return t;
-}
-
-static int write_classes(conv *c) {
-    const lc_prep_result *r = c->res;
-    size_t longest = 0;
-    for (int k = 0; k < r->n_classes; k++)
-        if (strlen(r->classes[k]) > longest) longest = strlen(r->classes[k]);
-    size_t w = longest + 1;
-    char buf[LC_CIFAR_CLASSES * LC_CIFAR_NAME_MAX];
-    memset(buf, 0, sizeof buf);
-    for (int k = 0; k < r->n_classes; k++) memcpy(buf + (size_t)k * w, r->classes[k], strlen(r->classes[k]));
-    hsize_t dims[1] = {(hsize_t)r->n_classes};
-    hid_t t = str_type(w);
-    hid_t s = H5Screate_simple(1, dims, NULL);
-    hid_t d = t >= 0 && s >= 0 ? H5Dcreate2(c->file, "classes", t, s, H5P_DEFAULT, c->ccpl, H5P_DEFAULT) : -1;
-    int ok = d >= 0 && H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
-    if (d >= 0) H5Dclose(d);
-    if (s >= 0) H5Sclose(s);
-    if (t >= 0) H5Tclose(t);
-    return ok ? 0 : -1;
-}
-
+/* /classes, the root attributes, and the data flushed to disk: a write that
+ * fails here (a full disk) leaves the file closable (lc_h5_divert). */
 static int finish_file(conv *c, lc_err *e) {
     char m[256];
-    if (write_classes(c) || lc_h5_put_str_attr(c->file, "format", "lincls-dataset") ||
-        lc_h5_put_int_attr(c->file, "version", 1) || lc_h5_put_str_attr(c->file, "source", c->res->source))
-        return lc_fail(e, LC_EIO, "%s: cannot write /classes or root attributes: %s", c->tmp, h5_errmsg(m));
+    const lc_prep_result *r = c->res;
+    if (lc_h5_write_classes(c->file, r->classes[0], LC_CIFAR_NAME_MAX, r->n_classes, c->ccpl, H5P_DEFAULT, 1) ||
+        lc_h5_put_dataset_header(c->file) || lc_h5_put_str_attr(c->file, "source", r->source))
+        return lc_fail(e, LC_EIO, "%s: cannot write /classes or root attributes: %s", c->out,
+                       lc_h5_errmsg(m, sizeof m));
+    for (int s = 0; s < 2; s++)
+        if (H5Dflush(c->img[s]) < 0 || H5Dflush(c->lab[s]) < 0)
+            return lc_fail(e, LC_EIO, "%s: cannot write the data: %s", c->out, lc_h5_errmsg(m, sizeof m));
+    return 0;
+}
+
+/* Closes every HDF5 handle exactly once. After a failure the file is
+ * diverted first, so no close can fail on a full disk (HDF5 1.10 crashes at
+ * exit after a failed file close). Returns -1 when a close failed. */
+static int close_all(conv *c, int ok) {
+    if (!ok && c->file >= 0) lc_h5_divert(c->file);
+    int bad = 0;
     for (int s = 0; s < 2; s++) {
-        herr_t a = H5Dclose(c->img[s]), b = H5Dclose(c->lab[s]);
+        if (c->img[s] >= 0) bad |= H5Dclose(c->img[s]) < 0;
+        if (c->lab[s] >= 0) bad |= H5Dclose(c->lab[s]) < 0;
         c->img[s] = c->lab[s] = -1;
-        if (a < 0 || b < 0) return lc_fail(e, LC_EIO, "%s: cannot flush datasets: %s", c->tmp, h5_errmsg(m));
     }
-    herr_t rc = H5Fclose(c->file);
-    c->file = -1;
-    if (rc < 0) return lc_fail(e, LC_EIO, "%s: cannot close HDF5 file: %s", c->tmp, h5_errmsg(m));
-    return 0;
-}
-
-static void fsync_dir_of(const char *path) {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == dir) dir[1] = '\0';
-    else *slash = '\0';
-    int fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        fsync(fd); /* best effort: some file systems refuse directory fsync */
-        close(fd);
-    }
-}
-
-/* Makes the finished temp file durable, then gives it its real name. Without
- * force, link(2) refuses atomically if OUT appeared meanwhile. */
-static int commit_output(conv *c, int force, lc_err *e) {
-    int fd = open(c->tmp, O_RDONLY);
-    if (fd < 0 || fsync(fd) != 0) {
-        int err = errno;
-        if (fd >= 0) close(fd);
-        return lc_fail(e, LC_EIO, "%s: cannot fsync: %s", c->tmp, strerror(err));
-    }
-    close(fd);
-    if (!force && link(c->tmp, c->out) == 0) {
-        unlink(c->tmp);
-    } else if (!force && errno == EEXIST) {
-        return lc_fail(e, LC_EARG, "%s: already exists (created during conversion); use --force to replace it", c->out);
-    } else if (rename(c->tmp, c->out) != 0) {
-        return lc_fail(e, LC_EIO, "%s: cannot rename %s into place: %s", c->out, c->tmp, strerror(errno));
-    }
-    c->tmp_created = 0;
-    fsync_dir_of(c->out);
-    return 0;
+    if (c->gcpl >= 0) H5Pclose(c->gcpl);
+    if (c->ccpl >= 0) H5Pclose(c->ccpl);
+    if (c->file >= 0) bad |= H5Fclose(c->file) < 0;
+    c->gcpl = c->ccpl = c->file = -1;
+    return bad ? -1 : 0;
 }
 
 /* --- archive (.tar.gz) ----------------------------------------------------- */
 
-/* Octal tar number (NUL/space terminated), or GNU base-256 when the top bit is set. */
-static int tar_number(const unsigned char *p, size_t n, uint64_t *out) {
-    uint64_t v = 0;
-    if (p[0] & 0x80) {
-        v = p[0] & 0x7f;
-        for (size_t i = 1; i < n; i++) {
-            if (v >> 55) return -1;
-            v = (v << 8) | p[i];
-        }
-        *out = v;
-        return 0;
-    }
-    size_t i = 0;
-    while (i < n && p[i] == ' ') i++;
-    for (; i < n && p[i] >= '0' && p[i] <= '7'; i++) {
-        if (v >> 60) return -1;
-        v = v * 8 + (uint64_t)(p[i] - '0');
-    }
-    if (i < n && p[i] != '\0' && p[i] != ' ') return -1;
-    *out = v;
-    return 0;
-}
-
-static int tar_checksum_ok(const unsigned char *h) {
-    uint64_t stored;
-    if (tar_number(h + 148, 8, &stored)) return 0;
-    unsigned long usum = 0;
-    long ssum = 0; /* some old tars summed signed chars */
-    for (int i = 0; i < TAR_BLOCK; i++) {
-        unsigned char b = (i >= 148 && i < 156) ? ' ' : h[i];
-        usum += b;
-        ssum += (signed char)b;
-    }
-    return stored == usum || (long)stored == ssum;
-}
-
-static int block_is_zero(const unsigned char *h) {
-    for (int i = 0; i < TAR_BLOCK; i++)
-        if (h[i]) return 0;
-    return 1;
-}
-
-/* The entry name: a pending GNU/pax long name, else ustar prefix + name. */
-static void tar_name(const unsigned char *h, const char *longname, char *name, size_t n) {
-    if (longname[0]) {
-        snprintf(name, n, "%s", longname);
-    } else if (memcmp(h + 257, "ustar", 5) == 0 && h[345]) {
-        snprintf(name, n, "%.155s/%.100s", (const char *)h + 345, (const char *)h);
-    } else {
-        snprintf(name, n, "%.100s", (const char *)h);
-    }
-}
-
-/* pax extended header: records "LEN key=value\n"; only "path" matters here. */
-static void pax_path(const char *text, size_t len, char *longname, size_t n) {
-    size_t p = 0;
-    while (p < len) {
-        char *end;
-        unsigned long rl = strtoul(text + p, &end, 10);
-        if (rl == 0 || p + rl > len || *end != ' ') return;
-        const char *kv = end + 1;
-        size_t kvlen = (size_t)(text + p + rl - kv);
-        if (kvlen > 5 && strncmp(kv, "path=", 5) == 0 && kv[kvlen - 1] == '\n')
-            snprintf(longname, n, "%.*s", (int)(kvlen - 6), kv + 5);
-        p += rl;
-    }
-}
-
-/* Reads a small metadata entry's data (GNU long name or pax header). */
-static int tar_small_entry(input *in, uint64_t size, char *buf, size_t cap, lc_err *e) {
-    if (size >= cap)
-        return lc_fail(e, LC_EDATA, "%s: tar extended header of %llu bytes is too large", in->src,
-                       (unsigned long long)size);
-    uint64_t padded = (size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
-    int64_t got = in_read(in, buf, (size_t)size, e);
-    if (got < 0) return e->code;
-    if ((uint64_t)got < size)
-        return lc_fail(e, LC_EDATA, "%s: truncated archive inside a tar extended header", in->src);
-    buf[size] = '\0';
-    return in_skip(in, padded - size, "tar padding", e);
-}
-
 /* Opens the archive and reads its first block, so a non-gzip source is
- * refused before any output exists. One open, no seek: SRC may be a pipe. */
+ * refused before any output exists. One open, no seek: SRC may be a pipe.
+ * Then libarchive is set up to read the tar entries (any tar dialect: ustar,
+ * GNU, pax, v7) from the decompressed stream. */
 static int open_archive(const char *src, input *in, lc_err *e) {
     int fd = open(src, O_RDONLY);
     if (fd < 0) return lc_fail(e, LC_EIO, "%s: cannot open: %s", src, strerror(errno));
@@ -545,64 +430,51 @@ static int open_archive(const char *src, input *in, lc_err *e) {
                        src, k_folder);
     in->peek_len = (size_t)got;
     in->offset = 0;
+    in->err = e;
+    in->block = lc_malloc(READ_BLOCK, e);
+    in->ar = in->block ? archive_read_new() : NULL;
+    if (!in->ar || archive_read_support_format_tar(in->ar) != ARCHIVE_OK)
+        return lc_fail(e, LC_ENOMEM, "%s: cannot set up tar reading", src);
+    in->cur = "the first tar header";
+    if (archive_read_open(in->ar, in, NULL, tar_source, NULL) != ARCHIVE_OK) {
+        if (e->code) return e->code; /* the gzip reader failed */
+        return lc_fail(e, LC_EDATA, "%s: not a tar archive (gzip content %s)", src,
+                       in->offset < TAR_BLOCK ? "too short" : "has no tar header");
+    }
     return 0;
 }
 
-/* Walks the tar entries and hands our members to handle_member. */
+/* Walks the tar entries and hands our members to handle_member; libarchive
+ * skips the data of the others. */
 static int tar_walk(conv *c, input *in, lc_err *e) {
-    unsigned char h[TAR_BLOCK];
-    char longname[TAR_NAME_MAX] = "", name[TAR_NAME_MAX + 300], where[TAR_NAME_MAX + 4400];
-    char *ext = NULL;
-    int rc = 0, entries = 0;
+    char where[NAME_BUF];
     for (;;) {
-        uint64_t hdr_off = in->offset;
+        struct archive_entry *ent;
         in->cur = "a tar header";
-        int64_t got = in_read(in, h, TAR_BLOCK, e);
-        if (got < 0) { rc = e->code; break; }
-        if (got == 0 && entries > 0) break; /* no end marker: judged by what is missing */
-        if (got < TAR_BLOCK) {
-            rc = lc_fail(e, LC_EDATA, "%s: %s", c->src, entries ? "truncated archive: ends inside a tar header"
-                                                              : "not a tar archive (gzip content too short)");
-            break;
-        }
-        if (block_is_zero(h)) break; /* end-of-archive marker */
-        if (!tar_checksum_ok(h)) {
-            rc = entries ? lc_fail(e, LC_EDATA, "%s: corrupt tar header at byte %llu of the tar stream",
-                                   c->src, (unsigned long long)hdr_off)
-                         : lc_fail(e, LC_EDATA, "%s: not a tar archive (gzip content has no tar header)", c->src);
-            break;
-        }
-        entries++;
-        uint64_t size;
-        if (tar_number(h + 124, 12, &size) || size > (1ull << 40)) {
-            rc = lc_fail(e, LC_EDATA, "%s: corrupt tar header at byte %llu (bad size field)", c->src,
-                         (unsigned long long)hdr_off);
-            break;
-        }
-        uint64_t pad = (TAR_BLOCK - size % TAR_BLOCK) % TAR_BLOCK;
-        char type = (char)h[156];
-        if (type == 'L' || type == 'x') {
-            if (!ext && !(ext = lc_malloc(META_MAX, e))) { rc = e->code; break; }
-            in->cur = "a tar extended header";
-            if ((rc = tar_small_entry(in, size, ext, META_MAX, e))) break;
-            if (type == 'L') snprintf(longname, sizeof longname, "%s", ext);
-            else pax_path(ext, (size_t)size, longname, sizeof longname);
-            continue;
-        }
-        tar_name(h, longname, name, sizeof name);
-        longname[0] = '\0';
+        int r = archive_read_next_header(in->ar, &ent);
+        if (e->code) return e->code; /* the gzip reader failed */
+        if (r == ARCHIVE_EOF) return 0;
+        long long at = (long long)archive_read_header_position(in->ar);
+        if (r < ARCHIVE_WARN)
+            return lc_fail(e, LC_EDATA, "%s: corrupt tar header at byte %lld of the tar stream: %s", c->src, at,
+                           archive_error_string(in->ar));
+        const char *name = archive_entry_pathname(ent);
+        if (!name) name = "";
+        int idx = archive_entry_filetype(ent) == AE_IFREG && !archive_entry_hardlink(ent) ? member_index(name) : -1;
+        if (idx < 0) continue; /* not ours (a warning about it does not matter) */
+        /* A warning on one of our members means its header was not read as
+         * written (e.g. malformed pax records): refuse rather than guess. */
+        if (r == ARCHIVE_WARN)
+            return lc_fail(e, LC_EDATA, "%s: malformed tar header at byte %lld of the tar stream, for %s (%s)",
+                           c->src, at, name, archive_error_string(in->ar));
+        int64_t size = archive_entry_size(ent);
+        if (size < 0)
+            return lc_fail(e, LC_EDATA, "%s: corrupt tar header at byte %lld of the tar stream (bad size field)",
+                           c->src, at);
         in->cur = name;
-        int idx = (type == '0' || type == '\0' || type == '7') ? member_index(name) : -1;
-        if (idx < 0) {
-            if ((rc = in_skip(in, size + pad, name, e))) break;
-            continue;
-        }
         snprintf(where, sizeof where, "%s: member %s", c->src, name);
-        if ((rc = handle_member(c, in, idx, (int64_t)size, where, e))) break;
-        if ((rc = in_skip(in, pad, name, e))) break;
+        if (handle_member(c, in, idx, size, where, e)) return e->code;
     }
-    free(ext);
-    return rc;
 }
 
 static int convert_tar(conv *c, input *in, lc_err *e) {
@@ -635,6 +507,8 @@ static int dir_precheck(conv *c, const char *dir, lc_err *e) {
             return lc_fail(e, errno == ENOENT ? LC_EDATA : LC_EIO, "%s: missing member %s: %s", c->src,
                            path, strerror(errno));
         if (!S_ISREG(st.st_mode)) return lc_fail(e, LC_EDATA, "%s: member %s is not a regular file", c->src, path);
+        if (lc_io_same_file(c->out, path))
+            return lc_fail(e, LC_EARG, "%s is the input file %s: refusing to overwrite it", c->out, path);
         if (check_size(c, i, (int64_t)st.st_size, path, e)) return e->code;
     }
     return 0;
@@ -665,16 +539,14 @@ static int convert_dir(conv *c, const char *dir, lc_err *e) {
 void lc_prep_opts_default(lc_prep_opts *o) {
     o->records_per_batch = LC_CIFAR_RECORDS;
     o->force = 0;
-    o->tmp_path = NULL;
-}
-
-void lc_prep_tmp_path(const char *out, char *buf, size_t n) {
-    snprintf(buf, n, "%s.tmp.%ld", out, (long)getpid());
 }
 
 static int check_paths(const char *src, const char *out, int force, lc_err *e) {
     struct stat st;
+    if (!out[0]) return lc_fail(e, LC_EARG, "OUT.h5 is empty: give the name of the file to write");
     if (stat(src, &st) != 0) return lc_fail(e, LC_EIO, "%s: cannot open: %s", src, strerror(errno));
+    if (lc_io_same_file(out, src))
+        return lc_fail(e, LC_EARG, "%s is the input file %s: refusing to overwrite it", out, src);
     if (lstat(out, &st) == 0) {
         if (S_ISDIR(st.st_mode)) return lc_fail(e, LC_EARG, "%s: output is a directory", out);
         if (!force)
@@ -683,7 +555,7 @@ static int check_paths(const char *src, const char *out, int force, lc_err *e) {
     return 0;
 }
 
-static int run(conv *c, input *in, const lc_prep_opts *o, lc_err *e) {
+static int run(conv *c, input *in, lc_err *e) {
     char dir[DIR_BUF];
     int archive = !is_dir(c->src);
     c->res->from_archive = archive;
@@ -697,18 +569,7 @@ static int run(conv *c, input *in, const lc_prep_opts *o, lc_err *e) {
     }
     if (create_output(c, e)) return e->code;
     if (archive ? convert_tar(c, in, e) : convert_dir(c, dir, e)) return e->code;
-    if (finish_file(c, e)) return e->code;
-    return commit_output(c, o->force, e);
-}
-
-static void close_all(conv *c) {
-    for (int s = 0; s < 2; s++) {
-        if (c->img[s] >= 0) H5Dclose(c->img[s]);
-        if (c->lab[s] >= 0) H5Dclose(c->lab[s]);
-    }
-    if (c->gcpl >= 0) H5Pclose(c->gcpl);
-    if (c->ccpl >= 0) H5Pclose(c->ccpl);
-    if (c->file >= 0) H5Fclose(c->file);
+    return finish_file(c, e);
 }
 
 int lc_cifar_convert(const char *src, const char *out, const lc_prep_opts *opts,
@@ -722,12 +583,10 @@ int lc_cifar_convert(const char *src, const char *out, const lc_prep_opts *opts,
                        LC_CIFAR_MAX_RECORDS);
     if (check_paths(src, out, opts->force, e)) return e->code;
 
-    char tmp[8192];
-    if (opts->tmp_path) snprintf(tmp, sizeof tmp, "%s", opts->tmp_path);
-    else lc_prep_tmp_path(out, tmp, sizeof tmp);
-    conv c = {.src = src, .out = out, .tmp = tmp, .R = R, .file = -1,
+    conv c = {.src = src, .out = out, .R = R, .file = -1,
               .img = {-1, -1}, .lab = {-1, -1}, .gcpl = -1, .ccpl = -1, .res = res};
-    base_name(src, res->source, sizeof res->source);
+    lc_out_init(&c.o);
+    lc_io_base_name(src, res->source, sizeof res->source);
     res->n_train = LC_CIFAR_TRAIN_BATCHES * R;
     res->n_test = R;
 
@@ -735,16 +594,21 @@ int lc_cifar_convert(const char *src, const char *out, const lc_prep_opts *opts,
     H5E_auto2_t old_fn;
     void *old_data;
     H5Eget_auto2(H5E_DEFAULT, &old_fn, &old_data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    lc_h5_quiet();
 
     int rc = 0;
     c.rec = lc_malloc((size_t)member_bytes(BLOCK_RECORDS), e);
     if (!c.rec) rc = e->code;
     input in = {.src = src, .cur = "the archive"};
-    if (rc == 0) rc = run(&c, &in, opts, e);
+    if (rc == 0) rc = run(&c, &in, e);
+    if (in.ar) archive_read_free(in.ar);
     if (in.gz) gzclose(in.gz);
-    close_all(&c);
-    if (c.tmp_created) unlink(tmp);
+    free(in.block);
+    char m[256];
+    if (close_all(&c, rc == 0) && rc == 0)
+        rc = lc_fail(e, LC_EIO, "%s: cannot close the HDF5 file: %s", out, lc_h5_errmsg(m, sizeof m));
+    if (rc == 0) rc = lc_out_commit(&c.o, opts->force, e);
+    else lc_out_discard(&c.o);
     free(c.rec);
     H5Eset_auto2(H5E_DEFAULT, old_fn, old_data);
     return rc;

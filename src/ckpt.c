@@ -1,16 +1,14 @@
-/* ckpt: atomic checkpoint write (temp file + fsync + rename) and read. */
+/* ckpt: checkpoint write (built in memory, written atomically by io) and read. */
 #define _POSIX_C_SOURCE 200809L
 #include "lincls/ckpt.h"
 #include "lincls/h5util.h"
+#include "lincls/io.h"
 
-#include <fcntl.h>
 #include <hdf5.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 /* --- history ---------------------------------------------------------------- */
 int lc_history_push(lc_history *h, double loss, double train_acc, double val_acc, double lr,
@@ -54,20 +52,6 @@ static int put_dset(hid_t loc, const char *name, hid_t type, int rank, const hsi
     return rc;
 }
 
-static int put_classes_attr(hid_t loc, const lc_model *m) {
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, LC_CLASS_NAME_MAX);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    hsize_t n = (hsize_t)m->n_classes;
-    hid_t s = H5Screate_simple(1, &n, NULL);
-    hid_t a = H5Acreate2(loc, "classes", t, s, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = a >= 0 && H5Awrite(a, t, m->classes) >= 0 ? 0 : -1;
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(s);
-    H5Tclose(t);
-    return rc;
-}
-
 static int write_model(hid_t f, const lc_model *m) {
     hid_t g = H5Gcreate2(f, "/model", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
@@ -79,7 +63,9 @@ static int write_model(hid_t f, const lc_model *m) {
     rc |= lc_h5_put_str_attr(g, "loss", lc_loss_name(m->loss));
     rc |= lc_h5_put_attr(g, "margin", H5T_NATIVE_FLOAT, &m->margin);
     rc |= lc_h5_put_str_attr(g, "input", m->input);
-    if (m->n_classes > 0) rc |= put_classes_attr(g, m);
+    if (m->n_classes > 0)
+        rc |= lc_h5_put_names_attr(g, "classes", m->classes[0], LC_CLASS_NAME_MAX, m->n_classes,
+                                   LC_CLASS_NAME_MAX);
     H5Gclose(g);
     return rc;
 }
@@ -150,15 +136,6 @@ static int write_config(hid_t f, const lc_opt *opts, int nopts) {
     return rc;
 }
 
-/* fsync a file or directory by path. */
-static int fsync_path(const char *path, int dir) {
-    int fd = open(path, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
 /* Test hook: LINCLS_CKPT_DELAY_MS pauses between writing the temporary file
  * and renaming it, so a test can kill the job in the middle of a write. */
 static void test_delay(void) {
@@ -170,28 +147,53 @@ static void test_delay(void) {
     nanosleep(&ts, NULL);
 }
 
-int lc_ckpt_write(const char *path, const lc_model *m, const lc_ckpt_out *st, lc_err *e) {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0) return lc_fail(e, LC_EIO, "%s: cannot create checkpoint (directory missing or not writable?)", tmp);
+/* The checkpoint is built in memory (HDF5's core driver, no backing store),
+ * so no HDF5 call touches the disk and none can fail on a full one; the
+ * finished image is then written as bytes through the atomic writer, whose
+ * errors name the file and the system's reason. */
+static void *build_image(const char *path, const lc_model *m, const lc_ckpt_out *st, size_t *size) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0 || H5Pset_fapl_core(fapl, (size_t)1 << 20, 0) < 0) {
+        if (fapl >= 0) H5Pclose(fapl);
+        return NULL;
+    }
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
+    if (f < 0) return NULL;
     int rc = write_model(f, m);
     rc |= write_optim(f, st);
     rc |= write_history(f, st->hist);
     if (st->config) rc |= write_config(f, st->config, st->nconfig);
-    rc |= H5Fclose(f) < 0;
-    if (rc == 0) rc = fsync_path(tmp, 0);
-    if (rc == 0) test_delay();
-    if (rc == 0) rc = rename(tmp, path);
-    if (rc != 0) {
-        unlink(tmp);
-        return lc_fail(e, LC_EIO, "%s: writing the checkpoint failed (disk full?)", path);
+    rc |= H5Fflush(f, H5F_SCOPE_GLOBAL) < 0;
+    ssize_t n = rc ? -1 : H5Fget_file_image(f, NULL, 0);
+    void *img = n > 0 ? malloc((size_t)n) : NULL;
+    if (img && H5Fget_file_image(f, img, (size_t)n) != n) {
+        free(img);
+        img = NULL;
     }
-    char dirbuf[4200];
-    snprintf(dirbuf, sizeof dirbuf, "%s", path);
-    fsync_path(dirname(dirbuf), 1);
-    return 0;
+    H5Fclose(f); /* memory only */
+    *size = img ? (size_t)n : 0;
+    return img;
+}
+
+int lc_ckpt_write(const char *path, const lc_model *m, const lc_ckpt_out *st, lc_err *e) {
+    lc_h5_quiet();
+    size_t size = 0;
+    void *img = build_image(path, m, st, &size);
+    if (!img) {
+        char msg[256];
+        return lc_fail(e, LC_EIO, "%s: cannot build the checkpoint: %s", path, lc_h5_errmsg(msg, sizeof msg));
+    }
+    lc_out o;
+    int rc = lc_out_open(&o, path, 0, e);
+    if (rc == 0) rc = lc_out_write(&o, img, size, e);
+    free(img);
+    if (rc == 0) {
+        test_delay();
+        return lc_out_commit(&o, 1, e);
+    }
+    lc_out_discard(&o);
+    return rc;
 }
 
 /* --- reading ------------------------------------------------------------------ */
@@ -209,7 +211,7 @@ static int get_dset(hid_t loc, const char *name, hid_t type, size_t expect, void
 }
 
 static hid_t open_ro(const char *path, lc_err *e) {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    lc_h5_quiet();
     FILE *probe = fopen(path, "rb");
     if (!probe) {
         lc_fail(e, LC_EIO, "%s: cannot open checkpoint", path);
@@ -347,7 +349,7 @@ int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *
 }
 
 int lc_ckpt_read_config(const char *path, const char *name, char *buf, size_t n) {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    lc_h5_quiet();
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return -1;
     int rc = -1;

@@ -3,11 +3,13 @@
  *
  * Every rank reads its own contiguous rows of /train and /test, computes the
  * features (features.h) and writes them with one collective hyperslab write per
- * dataset into OUT.tmp; rank 0 renames OUT.tmp to OUT once every rank has
- * closed the file. Each step ends in lc_agree, so a failure on any rank stops
- * all ranks at the same point, the temporary file is removed and OUT is never
- * left half-written. Features of one image do not depend on any other image,
- * so the file's datasets are identical for every rank count. */
+ * dataset into a temporary file beside OUT, which rank 0 created with a unique
+ * name (io.h) and broadcast, and renames to OUT once every rank has closed the
+ * file. Each step ends in lc_agree, so a failure on any rank stops all ranks at
+ * the same point, the temporary file is removed (also on SIGINT, SIGTERM or
+ * SIGHUP) and OUT is never left half-written. Features of one image do not
+ * depend on any other image, so the file's datasets are identical for every
+ * rank count. */
 #define _POSIX_C_SOURCE 200809L
 #include <hdf5.h>
 #include <mpi.h>
@@ -15,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "lincls/blas.h"
 #include "lincls/cli.h"
@@ -24,6 +25,7 @@
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
 #include "lincls/features.h"
+#include "lincls/io.h"
 #include "lincls/util.h"
 
 #define CHUNK_BYTES (1 << 20) /* ~1 MiB chunks along rows */
@@ -39,7 +41,7 @@ typedef struct {
     lc_feat_spec spec;
     int dim;
     char recipe[512];
-    char tmp[LC_OPT_STRLEN + 8];
+    const char *out;  /* --out, for messages */
     double t_compute; /* seconds, max over ranks, summed over splits */
 } feat_run;
 
@@ -50,8 +52,8 @@ static const char *USAGE =
     "/test/features float32 [N,D] (same labels and classes). Kinds, in order:\n"
     "  hog    Dalal-Triggs HOG of the grey image: (32/cell-1)^2 blocks x 4 cells x bins\n"
     "  color  histogram of HSV hue, grey pixels skipped: bins values\n"
-    "Each rank computes its own rows; the output is written collectively to\n"
-    "OUT.tmp and renamed to OUT at the end.";
+    "Each rank computes its own rows; the output is written collectively to a\n"
+    "temporary file beside OUT (OUT.tmp.<pid>.<random>) and renamed to OUT at the end.";
 
 /* --- options and paths ------------------------------------------------------- */
 
@@ -81,33 +83,20 @@ static int parse_options(feat_run *r, int argc, char **argv, feat_opts *o, int *
         return e->code;
     r->dim = lc_feat_dim(&r->spec);
     lc_feat_recipe(&r->spec, r->recipe, sizeof r->recipe);
-    snprintf(r->tmp, sizeof r->tmp, "%s.tmp", o->out);
+    r->out = o->out;
     return 0;
-}
-
-static int same_file(const char *a, const char *b) {
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
 }
 
 /* Rank 0 judges the paths (it is the one that renames at the end). Writing
- * over the input, directly or through the temporary name, would destroy it. */
-static int check_paths(const feat_opts *o, const char *tmp, lc_err *e) {
+ * over the input would destroy it. */
+static int check_paths(const feat_opts *o, lc_err *e) {
     struct stat so;
-    int out_exists = stat(o->out, &so) == 0;
-    if (same_file(o->out, o->data) || same_file(tmp, o->data))
-        return lc_fail(e, LC_EARG, "--out %s (or its temporary %s) is the input file --data %s",
-                       o->out, tmp, o->data);
-    if (out_exists && !o->force)
-        return lc_fail(e, LC_EARG, "--out %s already exists (use --force to overwrite it)",
-                       o->out);
+    if (lc_io_same_file(o->out, o->data))
+        return lc_fail(e, LC_EARG, "--out %s is the input file --data %s: refusing to overwrite it", o->out,
+                       o->data);
+    if (stat(o->out, &so) == 0 && !o->force)
+        return lc_fail(e, LC_EARG, "--out %s already exists (use --force to overwrite it)", o->out);
     return 0;
-}
-
-static const char *base_name(const char *path) {
-    const char *s = strrchr(path, '/');
-    return s ? s + 1 : path;
 }
 
 /* --- HDF5 writing helpers ---------------------------------------------------- */
@@ -116,9 +105,10 @@ static const char *base_name(const char *path) {
  * Attribute calls are collective in parallel HDF5: every rank passes the same
  * values. */
 static int write_root_attrs(hid_t f, const feat_run *r, const feat_opts *o) {
-    int bad = lc_h5_put_str_attr(f, "format", "lincls-dataset") | lc_h5_put_int_attr(f, "version", 1) |
-              lc_h5_put_str_attr(f, "features", r->recipe) |
-              lc_h5_put_str_attr(f, "source", base_name(o->data)) | lc_h5_put_str_attr(f, "kind", o->kind);
+    char src[LC_OPT_STRLEN];
+    int bad = lc_h5_put_dataset_header(f) | lc_h5_put_str_attr(f, "features", r->recipe) |
+              lc_h5_put_str_attr(f, "source", lc_io_base_name(o->data, src, sizeof src)) |
+              lc_h5_put_str_attr(f, "kind", o->kind);
     for (int i = 0; i < r->spec.n; i++) {
         if (r->spec.kinds[i] == LC_FEAT_HOG)
             bad |= lc_h5_put_int_attr(f, "hog_cell", r->spec.hog_cell) |
@@ -139,44 +129,30 @@ static hid_t collective_dxpl(void) {
 /* /classes as fixed-length strings like the input. Rank 0 writes every
  * element, the others select nothing: one writer, still a collective call. */
 static int write_classes(hid_t f, const feat_run *r, const lc_dataset_info *info) {
-    size_t w = 1;
-    for (int k = 0; k < info->n_classes; k++)
-        if (strlen(info->classes[k]) + 1 > w) w = strlen(info->classes[k]) + 1;
-    char *buf = calloc((size_t)info->n_classes, w);
-    if (!buf) return -1;
-    for (int k = 0; k < info->n_classes; k++) memcpy(buf + k * w, info->classes[k], strlen(info->classes[k]));
-    hsize_t n = (hsize_t)info->n_classes;
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, w);
-    H5Tset_strpad(t, H5T_STR_NULLTERM);
-    hid_t fs = H5Screate_simple(1, &n, NULL), ms = H5Screate_simple(1, &n, NULL);
-    hid_t d = H5Dcreate2(f, "/classes", t, fs, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (r->rank != 0) {
-        H5Sselect_none(fs);
-        H5Sselect_none(ms);
-    }
     hid_t x = collective_dxpl();
-    int bad = d < 0 || H5Dwrite(d, t, ms, fs, x, buf) < 0;
+    int bad = lc_h5_write_classes(f, info->classes[0], LC_CLASS_NAME_MAX, info->n_classes, H5P_DEFAULT, x,
+                                  r->rank == 0);
     H5Pclose(x);
-    if (d >= 0) H5Dclose(d);
-    H5Sclose(ms);
-    H5Sclose(fs);
-    H5Tclose(t);
-    free(buf);
-    return bad ? -1 : 0;
+    return bad;
+}
+
+/* Rows of a chunk along rows of row_bytes each (~CHUNK_BYTES, at most n). */
+static hsize_t chunk_rows(int64_t n, size_t row_bytes) {
+    hsize_t c = CHUNK_BYTES / row_bytes;
+    if (c < 1) c = 1;
+    if (c > (hsize_t)n) c = (hsize_t)n;
+    return c;
 }
 
 /* Creates name [n, cols] of file type t (memory type mt), chunked along rows,
  * and writes this rank's rows [row0, row0+nrows) from buf collectively.
- * cols == 0 means 1-D. */
+ * cols == 0 means 1-D. On failure why says what HDF5 reported. */
 static int write_rows(hid_t f, const char *name, hid_t t, hid_t mt, int64_t n, int cols,
-                      int64_t row0, int64_t nrows, const void *buf) {
+                      int64_t row0, int64_t nrows, const void *buf, char *why, size_t wn) {
     int rank = cols ? 2 : 1;
     hsize_t dims[2] = {(hsize_t)n, (hsize_t)cols};
     size_t row_bytes = H5Tget_size(t) * (size_t)(cols ? cols : 1);
-    hsize_t chunk[2] = {CHUNK_BYTES / row_bytes, (hsize_t)cols};
-    if (chunk[0] < 1) chunk[0] = 1;
-    if (chunk[0] > dims[0]) chunk[0] = dims[0];
+    hsize_t chunk[2] = {chunk_rows(n, row_bytes), (hsize_t)cols};
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (n > 0) H5Pset_chunk(dcpl, rank, chunk); /* a chunk may not exceed a fixed extent */
     H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER); /* every element is written below */
@@ -192,6 +168,7 @@ static int write_rows(hid_t f, const char *name, hid_t t, hid_t mt, int64_t n, i
     }
     hid_t x = collective_dxpl();
     int bad = d < 0 || H5Dwrite(d, mt, ms, fs, x, buf) < 0;
+    if (bad) lc_h5_errmsg(why, wn); /* before the next call clears HDF5's error stack */
     H5Pclose(x);
     if (d >= 0) H5Dclose(d);
     H5Sclose(ms);
@@ -231,13 +208,19 @@ static int do_split(feat_run *r, hid_t f, const lc_dataset_info *info, const cha
     snprintf(group, sizeof group, "/%s", split);
     hid_t g = H5Gcreate2(f, group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     snprintf(name, sizeof name, "/%s/features", split);
-    int bad = g < 0 || write_rows(f, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, r->dim, lo, hi - lo, x);
+    /* Both writes are collective: every rank makes both, whatever failed. */
+    char why[256] = "cannot create the group", why2[256] = "cannot create the group";
+    int bad = g < 0 || write_rows(f, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, r->dim, lo, hi - lo, x, why,
+                                  sizeof why);
     snprintf(name, sizeof name, "/%s/labels", split);
-    bad |= g < 0 || write_rows(f, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, n, 0, lo, hi - lo, rows.labels);
+    int bad2 = g < 0 || write_rows(f, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, n, 0, lo, hi - lo, rows.labels,
+                                   why2, sizeof why2);
+    if (!bad && bad2) memcpy(why, why2, sizeof why);
+    bad |= bad2;
     if (g >= 0) H5Gclose(g);
     free(x);
     lc_rows_free(&rows);
-    if (bad) lc_fail(e, LC_EIO, "%s: writing /%s failed (disk full?)", r->tmp, split);
+    if (bad) lc_fail(e, LC_EIO, "%s: cannot write /%s (disk full?): %s", r->out, split, why);
     if (lc_agree(r->comm, e)) return e->code;
     lc_log("features: %s: %lld images, read %.2fs, features %.2fs (%.0f images/s), write %.2fs\n",
            split, (long long)n, t1 - t0, dt_max, dt_max > 0 ? (double)n / dt_max : 0.0,
@@ -247,36 +230,59 @@ static int do_split(feat_run *r, hid_t f, const lc_dataset_info *info, const cha
 
 /* --- the whole file ------------------------------------------------------------- */
 
-static hid_t create_tmp(const feat_run *r, lc_err *e) {
+static hid_t create_tmp(const feat_run *r, const char *tmp, lc_err *e) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     H5Pset_fapl_mpio(fapl, r->comm, MPI_INFO_NULL);
-    hid_t f = H5Fcreate(r->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
-    if (f < 0) lc_fail(e, LC_EIO, "%s: cannot create the output (directory missing or not writable?)", r->tmp);
+    char m[256];
+    if (f < 0) lc_fail(e, LC_EIO, "%s: cannot create the output: %s", tmp, lc_h5_errmsg(m, sizeof m));
     return f;
 }
 
-/* Writes everything into r->tmp, closes it, and rank 0 renames it to out.
- * On failure every rank closes the file and rank 0 removes the temporary. */
+/* Bytes of data the output will hold: whole chunks of every dataset. */
+static uint64_t output_bytes(const feat_run *r, const lc_dataset_info *info) {
+    uint64_t total = 0, row = sizeof(float) * (uint64_t)r->dim;
+    for (int s = 0; s < 2; s++) {
+        int64_t n = s ? info->n_test : info->n_train;
+        total += lc_io_chunked_bytes(n, (int64_t)chunk_rows(n, row), row) +
+                 lc_io_chunked_bytes(n, (int64_t)chunk_rows(n, 1), 1);
+    }
+    return total;
+}
+
+/* Writes everything into a temporary file that rank 0 creates, closes it,
+ * and rank 0 renames it to out. On failure every rank closes the file (rank
+ * 0 first empties it, so a full disk has room for the closing writes: a
+ * failed close would crash HDF5 1.10 at exit) and rank 0 removes it. */
 static int write_output(feat_run *r, const feat_opts *o, const lc_dataset_info *info, lc_err *e) {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* our messages, not HDF5's stack dumps */
-    hid_t f = create_tmp(r, e);
-    if (lc_agree(r->comm, e)) {
-        if (f >= 0) H5Fclose(f);
-        MPI_Barrier(r->comm); /* all closed before rank 0 removes it */
-        if (r->rank == 0) remove(r->tmp);
-        return e->code;
+    lc_h5_quiet(); /* our messages, not HDF5's stack dumps */
+    lc_out out;
+    char tmp[LC_TMP_MAX] = "";
+    if (r->rank == 0 && lc_out_open(&out, o->out, LC_OUT_SIGNALS, e) == 0) snprintf(tmp, sizeof tmp, "%s", out.tmp);
+    if (lc_agree(r->comm, e)) return e->code;
+    MPI_Bcast(tmp, (int)sizeof tmp, MPI_CHAR, 0, r->comm);
+    if (r->rank != 0) lc_out_join(&out, o->out, tmp, LC_OUT_SIGNALS);
+
+    hid_t f = create_tmp(r, tmp, e);
+    /* After the create (which truncates): a disk too small fails here. */
+    if (r->rank == 0 && f >= 0) lc_out_reserve(&out, output_bytes(r, info), e);
+    if (!lc_agree(r->comm, e)) {
+        if (write_root_attrs(f, r, o) || write_classes(f, r, info))
+            lc_fail(e, LC_EIO, "%s: writing attributes or /classes failed", o->out);
+        if (!lc_agree(r->comm, e) && !do_split(r, f, info, "train", e)) do_split(r, f, info, "test", e);
     }
-    if (write_root_attrs(f, r, o) || write_classes(f, r, info))
-        lc_fail(e, LC_EIO, "%s: writing attributes or /classes failed", r->tmp);
-    if (!lc_agree(r->comm, e) && !do_split(r, f, info, "train", e)) do_split(r, f, info, "test", e);
-    if (H5Fclose(f) < 0) lc_fail(e, LC_EIO, "%s: closing the output failed (disk full?)", r->tmp);
+    if (f >= 0) { /* the create is collective: every rank has the file, or none */
+        if (e->code) { /* agreed: a write failed somewhere */
+            if (r->rank == 0) lc_out_empty(&out);
+            MPI_Barrier(r->comm);
+        }
+        char m[256];
+        if (H5Fclose(f) < 0) lc_fail(e, LC_EIO, "%s: closing the output failed: %s", o->out, lc_h5_errmsg(m, sizeof m));
+    }
     lc_agree(r->comm, e); /* every rank has closed the file past this point */
-    if (r->rank == 0) {
-        if (!e->code && rename(r->tmp, o->out) != 0)
-            lc_fail(e, LC_EIO, "cannot rename %s to %s", r->tmp, o->out);
-        if (e->code) remove(r->tmp);
-    }
+    if (r->rank == 0 && !e->code) lc_out_commit(&out, o->force, e);
+    else lc_out_discard(&out);
     return lc_agree(r->comm, e);
 }
 
@@ -317,7 +323,7 @@ int lc_cmd_features(MPI_Comm comm, int argc, char **argv) {
     int help = 0;
     parse_options(&r, argc, argv, &o, &help, &e);
     if (!e.code && help) return 0;
-    if (!e.code && r.rank == 0) check_paths(&o, r.tmp, &e);
+    if (!e.code && r.rank == 0) check_paths(&o, &e);
     if (lc_agree(comm, &e)) return lc_cmd_report(comm, "features", &e);
 
     lc_dataset_info info;

@@ -11,15 +11,13 @@
 
 #include "lincls/dist.h"
 #include "lincls/h5util.h"
+#include "lincls/io.h"
 
 void lc_split_range(int64_t n, int parts, int i, int64_t *lo, int64_t *hi) {
     /* n * i fits easily: n < 2^40, parts < 2^20 */
     *lo = n * i / parts;
     *hi = n * (i + 1) / parts;
 }
-
-/* Silence HDF5's own error stack printing: we report our own messages. */
-static void quiet_hdf5(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
 static hid_t open_mpio(MPI_Comm comm, const char *path) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
@@ -133,11 +131,12 @@ static int check_split(hid_t f, lc_dataset_info *info, const char *split, int64_
 static int open_serial_checks(hid_t f, lc_dataset_info *info, lc_err *e) {
     char fmt[64];
     int version = 0;
-    if (lc_h5_get_str_attr(f, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, "lincls-dataset") != 0)
-        return lc_fail(e, LC_EDATA, "%s: not a lincls dataset (root attribute format != \"lincls-dataset\")",
-                       info->path);
-    if (lc_h5_get_attr(f, "version", H5T_NATIVE_INT, &version) < 0 || version != 1)
-        return lc_fail(e, LC_EDATA, "%s: unsupported dataset version %d (expected 1)", info->path, version);
+    if (lc_h5_get_str_attr(f, "format", fmt, sizeof fmt) < 0 || strcmp(fmt, LC_DATASET_FORMAT) != 0)
+        return lc_fail(e, LC_EDATA, "%s: not a lincls dataset (root attribute format != \"%s\")", info->path,
+                       LC_DATASET_FORMAT);
+    if (lc_h5_get_attr(f, "version", H5T_NATIVE_INT, &version) < 0 || version != LC_DATASET_VERSION)
+        return lc_fail(e, LC_EDATA, "%s: unsupported dataset version %d (expected %d)", info->path, version,
+                       LC_DATASET_VERSION);
     if (read_classes(f, info, e)) return e->code;
     info->is_images = H5Lexists(f, "/train/images", H5P_DEFAULT) > 0;
     if (!info->is_images && H5Lexists(f, "/train/features", H5P_DEFAULT) <= 0)
@@ -154,7 +153,7 @@ static int open_serial_checks(hid_t f, lc_dataset_info *info, lc_err *e) {
 
 int lc_dataset_open(MPI_Comm comm, const char *path, lc_dataset_info *info, lc_err *e) {
     memset(info, 0, sizeof *info);
-    quiet_hdf5();
+    lc_h5_quiet();
     if (strlen(path) >= sizeof info->path) return lc_fail(e, LC_EARG, "--data path too long");
     snprintf(info->path, sizeof info->path, "%s", path);
     /* Every rank checks for itself (the metadata is small); the file is the

@@ -7,6 +7,7 @@
 
 #include "lincls/blas.h"
 #include "lincls/commands.h"
+#include "lincls/io.h"
 #include "lincls/util.h"
 #include "lincls/version.h"
 
@@ -56,6 +57,7 @@ int main(int argc, char **argv) {
         printf("%s\n", lc_blas_describe(buf, sizeof buf));
         return 0;
     }
+    lc_io_init_process(); /* a file-size limit is reported like a full disk */
     MPI_Init(&argc, &argv);
     int rank = 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

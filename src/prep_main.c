@@ -2,19 +2,18 @@
  *
  *   lincls-prep SRC OUT.h5 [--records-per-batch N] [--force] [--quiet] [--help]
  *
- * The work is lc_cifar_convert (src/cifar.c); this file parses the command
- * line, removes the temporary file if the user interrupts, prints the summary
+ * The work is lc_cifar_convert (src/cifar.c, which also removes its temporary
+ * file if the user interrupts); this file parses the command line, prints the summary
  * (stderr) and the JSON result line (stdout), and turns an error into exactly
  * one message line and a non-zero exit code (the lc_err code). */
 #define _POSIX_C_SOURCE 200809L
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lincls/blas.h"
 #include "lincls/cifar.h"
 #include "lincls/cli.h"
+#include "lincls/io.h"
 #include "lincls/util.h"
 
 static const char k_usage[] =
@@ -27,25 +26,6 @@ static const char k_usage[] =
     "existing OUT.h5 is kept unless --force is given. Summary on stderr, one JSON\n"
     "line on stdout. Exit codes: 0 ok, 2 bad arguments or OUT exists, 3 I/O\n"
     "error, 4 malformed input.";
-
-/* Temp file name for the signal handler: interrupted runs leave nothing. */
-static char g_tmp[8192];
-
-static void on_signal(int sig) {
-    unlink(g_tmp); /* async-signal-safe */
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
-static void install_cleanup(void) {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-}
 
 static void print_summary(const char *src, const char *out, const lc_prep_result *r,
                           int64_t records, double secs) {
@@ -103,6 +83,7 @@ static void split_args(int argc, char **argv, const lc_opt *opts, int nopts, cha
 
 int main(int argc, char **argv) {
     lc_blas_autoselect(argv); /* the kernel rule of every lincls program (blas.h) */
+    lc_io_init_process(); /* a file-size limit is reported like a full disk */
     long long records = LC_CIFAR_RECORDS;
     int force = 0, quiet = 0;
     const lc_opt opts[] = {
@@ -130,9 +111,6 @@ int main(int argc, char **argv) {
     lc_prep_opts_default(&po);
     po.records_per_batch = records;
     po.force = force;
-    lc_prep_tmp_path(pos[1], g_tmp, sizeof g_tmp);
-    po.tmp_path = g_tmp;
-    install_cleanup();
 
     const char *src = strcmp(pos[0], "-") == 0 ? "/dev/stdin" : pos[0];
     lc_prep_result res;

@@ -39,6 +39,7 @@
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
+#include "lincls/io.h"
 #include "lincls/loss.h"
 #include "lincls/model.h"
 #include "lincls/reg.h"
@@ -127,6 +128,9 @@ static int check_cfg(search_t *s, lc_err *e) {
         return lc_fail(e, LC_EARG, "--lambda, --beta and --margin must be >= 0");
     if (strcmp(c->input_scale, "1") && strcmp(c->input_scale, "255") && strcmp(c->input_scale, "std"))
         return lc_fail(e, LC_EARG, "--input-scale: '%s' is not one of 1, 255, std", c->input_scale);
+    if (c->checkpoint[0] && lc_io_same_file(c->checkpoint, c->data))
+        return lc_fail(e, LC_EARG, "--checkpoint %s is the input file --data %s: refusing to overwrite it",
+                       c->checkpoint, c->data);
     if (c->val < 0) return lc_fail(e, LC_EARG, "--val must be >= 0 (got %lld)", c->val);
     if (c->vshards < 1 || c->vshards > 4096)
         return lc_fail(e, LC_EARG, "--vshards must be in 1..4096 (got %d)", c->vshards);

@@ -49,6 +49,7 @@
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
+#include "lincls/io.h"
 #include "lincls/loss.h"
 #include "lincls/optim.h"
 #include "lincls/rng.h"
@@ -451,6 +452,9 @@ static int open_out(sweep_t *s, lc_err *e) {
         return lc_fail(e, LC_EIO, "--out %s: cannot create the folder (%s)", dir, strerror(errno));
     char path[LC_OPT_STRLEN + 32];
     snprintf(path, sizeof path, "%s/results.csv", dir);
+    if (lc_io_same_file(path, s->cfg->data))
+        return lc_fail(e, LC_EARG, "--out %s: %s is the input file --data %s: refusing to overwrite it", dir, path,
+                       s->cfg->data);
     s->csv = fopen(path, "w");
     if (!s->csv) return lc_fail(e, LC_EIO, "--out %s: cannot write %s (%s)", dir, path, strerror(errno));
     fprintf(s->csv, "trial,fold,rung,epochs,loss,optimizer,lr,lambda,batch,val_acc,train_acc,final_loss,seconds,"

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -22,6 +23,7 @@
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
+#include "lincls/io.h"
 #include "lincls/loss.h"
 #include "lincls/model.h"
 #include "lincls/optim.h"
@@ -368,8 +370,29 @@ static void progress(run_t *r, double loss, double tr_acc, double va_acc, double
            lc_fmt_duration(elapsed, el, sizeof el), lc_fmt_duration(eta, et, sizeof et));
 }
 
+/* Rank 0: an output that names an input (or the other output) would
+ * destroy it; refused before anything is written, by device and inode.
+ * --checkpoint may name --init or --resume: they are read before the first
+ * checkpoint replaces them atomically, which is how a run is continued. */
+static int check_outputs(const lc_train_cfg *c, lc_err *e) {
+    const char *init = strcmp(c->init, "zeros") && strncmp(c->init, "randn:", 6) ? c->init : "";
+    const struct { const char *flag, *path, *what; } other[] = {
+        {"--data", c->data, "input"}, {"--init", init, "input"}, {"--resume", c->resume, "input"},
+        {"--checkpoint", c->checkpoint, "checkpoint"}};
+    for (int i = 0; i < 4 && c->metrics[0]; i++)
+        if (lc_io_same_file(c->metrics, other[i].path))
+            return lc_fail(e, LC_EARG, "--metrics %s is the %s file %s %s: refusing to overwrite it", c->metrics,
+                           other[i].what, other[i].flag, other[i].path);
+    if (c->checkpoint[0] && lc_io_same_file(c->checkpoint, c->data))
+        return lc_fail(e, LC_EARG, "--checkpoint %s is the input file --data %s: refusing to overwrite it",
+                       c->checkpoint, c->data);
+    return 0;
+}
+
+/* Rank 0: one JSON line per epoch; a write that fails (a full disk) is an
+ * error naming the file. */
 static int metrics_line(run_t *r, FILE *mf, double loss, double tr_acc, double va_acc, double lr,
-                        double sps, double elapsed) {
+                        double sps, double elapsed, lc_err *e) {
     if (!mf) return 0;
     lc_json j;
     lc_json_begin(&j);
@@ -383,8 +406,9 @@ static int metrics_line(run_t *r, FILE *mf, double loss, double tr_acc, double v
     lc_json_num(&j, "elapsed", elapsed);
     lc_json_end(&j);
     fprintf(mf, "%s\n", j.s);
-    fflush(mf);
+    int bad = fflush(mf) != 0 || ferror(mf);
     lc_json_free(&j);
+    if (bad) return lc_fail(e, LC_EIO, "--metrics %s: cannot write: %s", r->cfg->metrics, strerror(errno));
     return 0;
 }
 
@@ -422,7 +446,8 @@ static void run_free(run_t *r) {
 }
 
 static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
-    if (parse_cfg(r, e) || lc_agree(r->comm, e)) return e->code;
+    if (parse_cfg(r, e) == 0 && r->rank == 0) check_outputs(r->cfg, e);
+    if (lc_agree(r->comm, e)) return e->code;
     const lc_train_cfg *c = r->cfg;
     lc_shards_spec spec = {c->data, r->V, c->val, c->folds, c->fold, c->no_test};
     if (lc_shards_load(r->comm, &spec, &r->sh, e) || lc_agree(r->comm, e)) return e->code;
@@ -533,7 +558,8 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
         double mean_loss = ep_loss / (double)ep_steps, tr = ep_corr / (double)(ep_steps * r.B);
         if (lc_history_push(&r.hist, mean_loss, tr, va, lr, now - t_start, e)) goto done;
         progress(&r, mean_loss, tr, va, lr, sps, now - t_start, eta);
-        metrics_line(&r, mf, mean_loss, tr, va, lr, sps, now - t_start);
+        metrics_line(&r, mf, mean_loss, tr, va, lr, sps, now - t_start, e);
+        if (cfg->metrics[0] && lc_agree(comm, e)) goto done; /* rank 0 writes; every rank agrees */
         res->val_acc = va;
         if (cfg->checkpoint_every > 0 && r.step % r.spe == 0 && r.epoch % cfg->checkpoint_every == 0 &&
             r.step != r.end && write_ckpt(&r, opts, nopts, e))
@@ -556,7 +582,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     write_ckpt(&r, opts, nopts, e);
 done:
     lc_stop_vote_finish(&vote); /* a step that failed left its vote open */
-    if (mf) fclose(mf);
+    if (mf && fclose(mf) != 0) lc_fail(e, LC_EIO, "--metrics %s: cannot write: %s", cfg->metrics, strerror(errno));
     run_free(&r);
     return lc_agree(comm, e);
 }

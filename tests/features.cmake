@@ -29,3 +29,14 @@ lincls_test(NAME features_cli COMMAND sh ${LC_TESTS_DIR}/features_cli.sh
 lincls_test(NAME features_refusals
   COMMAND sh ${LC_TESTS_DIR}/features_refuse.sh $<TARGET_FILE:test_features_file>
   LABELS features FIXTURES_REQUIRED fake_data TIMEOUT 300)
+
+# A full disk while writing: a real one (a small tmpfs; needs root with
+# CAP_SYS_ADMIN, skipped otherwise) and a file-size limit (runs anywhere).
+foreach(mode tmpfs limit)
+  lincls_test(NAME features_full_disk_${mode}
+    COMMAND bash ${LC_TESTS_DIR}/features_full.sh ${mode}
+    LABELS features FIXTURES_REQUIRED fake_data TIMEOUT 180)
+endforeach()
+lincls_test(NAME features_temporary_file
+  COMMAND bash ${LC_TESTS_DIR}/features_temporary.sh
+  LABELS features FIXTURES_REQUIRED fake_data TIMEOUT 240)

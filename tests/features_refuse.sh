@@ -12,7 +12,8 @@ fails=0
 run2() { "$LC_MPIEXEC" "$LC_NPFLAG" 2 "$LC_MPI" features "$@"; }
 
 # expect_refusal NAME OUT PATTERN ARGS...: ARGS must fail, stderr must contain
-# PATTERN (fixed string), and neither OUT nor OUT.tmp may exist afterwards.
+# PATTERN (fixed string), and neither OUT nor a temporary OUT.tmp.* may exist
+# afterwards.
 expect_refusal() {
   name=$1 out=$2 pattern=$3
   shift 3
@@ -31,9 +32,11 @@ expect_refusal() {
   if [ -e "$out" ] && [ "$name" != exists ] && [ "$name" != same_file ]; then
     echo "FAIL $name: $out was left behind"; fails=$((fails + 1))
   fi
-  if [ -e "$out.tmp" ]; then
-    echo "FAIL $name: $out.tmp was left behind"; fails=$((fails + 1))
-  fi
+  for t in "$out".tmp*; do
+    if [ -e "$t" ]; then
+      echo "FAIL $name: $t was left behind"; fails=$((fails + 1))
+    fi
+  done
   echo "checked $name (exit $rc): $(grep 'error:' "$dir/$name.err" | head -1)"
 }
 
@@ -54,6 +57,14 @@ if ! run2 --data fake.h5 --out "$dir/feats.h5" --kind color >/dev/null 2>"$dir/m
 fi
 expect_refusal not_images "$o" "$dir/feats.h5" --data "$dir/feats.h5" --out "$o"
 expect_refusal same_file fake.h5 "is the input file" --data fake.h5 --out fake.h5 --force
+# The same file under other names (device and inode decide, not spelling).
+cp fake.h5 "$dir/in.h5" && ln "$dir/in.h5" "$dir/hard.h5" && ln -s in.h5 "$dir/sym.h5" || exit 1
+for spelling in "$dir/./in.h5" "$dir/hard.h5" "$dir/sym.h5"; do
+  expect_refusal same_file "$dir/in.h5" "is the input file --data $dir/in.h5" --data "$dir/in.h5" --out "$spelling" --force
+done
+if ! cmp -s fake.h5 "$dir/in.h5"; then
+  echo "FAIL same_file: the input was modified"; fails=$((fails + 1))
+fi
 
 # OUT exists without --force: refused, and OUT is untouched.
 echo "keep me" >"$dir/exists.h5"

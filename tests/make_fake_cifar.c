@@ -1,7 +1,7 @@
 /* make_fake_cifar: deterministic synthetic CIFAR-10 binary distribution.
  *
  *   make_fake_cifar OUT [--records N] [--format tgz|dir] [--seed S] [--reverse]
- *                   [--fault SPEC]
+ *                   [--fault SPEC] [--pax RECORDS]
  *
  * tgz: OUT is a real gzip'ed ustar archive laid out like the official one: a
  * directory entry cifar-10-batches-bin/ first, then batches.meta.txt,
@@ -18,7 +18,10 @@
  *   short:MEMBER     drop its last 100 bytes   long:MEMBER   append one record
  *   badlabel:MEMBER:RECORD[:VALUE]  label byte of RECORD set to VALUE (default 10)
  *   shortmeta        only 9 class names        truncate   cut the .tar.gz at 55%
- *   notgzip          plain (uncompressed) tar  nottar     gzip of text, not a tar */
+ *   notgzip          plain (uncompressed) tar  nottar     gzip of text, not a tar
+ * --pax RECORDS puts a pax extended header ('x' entry) holding RECORDS (with
+ * "\n" for newlines, written as given, malformed or not) before
+ * data_batch_1.bin. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdint.h>
@@ -50,6 +53,8 @@ typedef struct {
     int fault_member;     /* index into k_names, -1 none */
     long fault_record;
     int fault_value;
+    char pax[1024];       /* pax records before data_batch_1.bin; "" none */
+    size_t pax_len;
 } config;
 
 static void die(const char *fmt, const char *arg) {
@@ -169,6 +174,12 @@ static void write_tgz(const config *c) {
         if (!member_present(c, m)) continue;
         size_t len;
         uint8_t *d = make_member(c, m, &len);
+        if (c->pax_len && m == 1) {
+            snprintf(name, sizeof name, "%s/PaxHeaders/%s", k_folder, k_names[m]);
+            tar_header(g, name, c->pax_len, 'x');
+            tar_data(g, (const uint8_t *)c->pax, c->pax_len);
+            total += 512 + (c->pax_len + 511) / 512 * 512;
+        }
         snprintf(name, sizeof name, "%s/%s", k_folder, k_names[m]);
         tar_header(g, name, len, '0');
         tar_data(g, d, len);
@@ -254,11 +265,25 @@ static void parse_fault(config *c, const char *spec) {
     }
 }
 
+/* RECORDS with "\n" turned into newlines. */
+static void parse_pax(config *c, const char *v) {
+    size_t n = 0;
+    for (const char *p = v; *p && n + 1 < sizeof c->pax; p++) {
+        if (p[0] == '\\' && p[1] == 'n') {
+            c->pax[n++] = '\n';
+            p++;
+        } else {
+            c->pax[n++] = *p;
+        }
+    }
+    c->pax_len = n;
+}
+
 static void usage(void) {
     printf("usage: make_fake_cifar OUT [--records N] [--format tgz|dir] [--seed S] [--reverse]\n"
            "                       [--fault missing:MEMBER|short:MEMBER|long:MEMBER|\n"
            "                                badlabel:MEMBER:RECORD[:VALUE]|truncate|notgzip|\n"
-           "                                nottar|nometa|shortmeta]\n"
+           "                                nottar|nometa|shortmeta] [--pax RECORDS]\n"
            "Defaults: --records 60 (per member) --format tgz --seed 1\n");
 }
 
@@ -281,6 +306,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--seed")) c.seed = strtoull(v, NULL, 10);
         else if (!strcmp(a, "--format") && (!strcmp(v, "tgz") || !strcmp(v, "dir"))) c.tgz = !strcmp(v, "tgz");
         else if (!strcmp(a, "--fault")) parse_fault(&c, v);
+        else if (!strcmp(a, "--pax")) parse_pax(&c, v);
         else die("bad option or value: %s", a);
     }
     if (!have_out) { usage(); return 2; }
@@ -289,6 +315,7 @@ int main(int argc, char **argv) {
         die("badlabel record out of range", "");
     if (!c.tgz && (!strcmp(c.fault, "truncate") || !strcmp(c.fault, "notgzip") || !strcmp(c.fault, "nottar")))
         die("fault '%s' needs --format tgz", c.fault);
+    if (c.pax_len && !c.tgz) die("--pax needs --format tgz%s", "");
     if (c.tgz) write_tgz(&c);
     else write_dir(&c);
     return 0;

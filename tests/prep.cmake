@@ -40,7 +40,7 @@ lincls_test(NAME prep_cli
 foreach(case missing_path notgzip nottar emptygz badcrc truncate missing_member missing_test
              short_member long_member badlabel badlabel_last nometa shortmeta
              wrong_records dir_missing dir_short dir_badlabel dir_nometa dir_empty
-             out_dir_missing)
+             out_dir_missing out_empty pax_negative_length pax_negative_path)
   lincls_test(NAME prep_bad_${case}
     COMMAND bash ${PREP_SH}/prep_bad.sh ${case}
     LABELS prep
@@ -53,3 +53,12 @@ lincls_test(NAME prep_realdata
   TIMEOUT 300
   LABELS prep realdata
   ENV ${PREP_ENV})
+
+# A full disk while converting: a real one (a small tmpfs; needs root with
+# CAP_SYS_ADMIN, skipped otherwise) and a file-size limit (runs anywhere).
+foreach(mode tmpfs limit)
+  lincls_test(NAME prep_full_disk_${mode}
+    COMMAND bash ${PREP_SH}/prep_full.sh ${mode}
+    LABELS prep
+    ENV ${PREP_ENV})
+endforeach()

@@ -86,6 +86,17 @@ dir_empty)
 out_dir_missing)
     gen; out=no_such_dir/out.h5; code=3
     want=("no_such_dir/out.h5: cannot create output" "No such file or directory") ;;
+out_empty)
+    gen; out=""; code=2
+    want=("OUT.h5 is empty") ;;
+pax_negative_length)
+    # A pax record whose length is negative: once an endless loop.
+    gen --pax '10 a=bcde\n-10 x=y\n'
+    want=("fake.tar.gz: malformed tar header at byte 1536 of the tar stream, for $member/data_batch_1.bin") ;;
+pax_negative_path)
+    # The same as the first record, on "path": once a read before the buffer.
+    gen --pax '-10 path=y'
+    want=("fake.tar.gz: malformed tar header at byte 1536 of the tar stream, for $member/data_batch_1.bin") ;;
 *) fail "unknown case $name" ;;
 esac
 

@@ -47,6 +47,31 @@ run_prep fake.tar.gz out.h5 --records-per-batch=$R --force --quiet
 grep -qE '^\{"out":"out.h5","source":"fake.tar.gz","train":300,"test":60,"classes":10,"seconds":[0-9.eE+-]+\}$' stdout.txt \
     || fail "JSON line: $(cat stdout.txt)"
 
+# OUT naming an input -- the archive, however spelled, or a member of the
+# folder -- is refused before anything is written, even with --force.
+cp fake.tar.gz src.tgz
+ln src.tgz hard.tgz
+ln -s src.tgz sym.tgz
+for o in src.tgz ./src.tgz "$PWD/src.tgz" hard.tgz sym.tgz; do
+    run_prep src.tgz "$o" --records-per-batch $R --force
+    [[ $rc -eq 2 ]] || fail "OUT $o naming SRC: exit $rc, expected 2"
+    expect_stderr "$o is the input file src.tgz: refusing to overwrite it"
+    [[ $(wc -l <stderr.txt) -eq 1 && ! -s stdout.txt ]] || fail "OUT $o naming SRC: output not one error line"
+done
+set +e
+"$LC_PREP" - hard.tgz --records-per-batch $R --force <src.tgz >stdout.txt 2>stderr.txt
+rc=$?
+set -e
+[[ $rc -eq 2 ]] || fail "OUT naming the archive on standard input: exit $rc, expected 2"
+expect_stderr "hard.tgz is the input file /dev/stdin"
+cp -r ref refcopy
+run_prep refcopy refcopy/data_batch_3.bin --records-per-batch $R --force
+[[ $rc -eq 2 ]] || fail "OUT naming a folder member: exit $rc, expected 2"
+expect_stderr "refcopy/data_batch_3.bin is the input file refcopy/data_batch_3.bin"
+cmp -s src.tgz fake.tar.gz || fail "a refused run changed the archive"
+cmp -s refcopy/data_batch_3.bin ref/data_batch_3.bin || fail "a refused run changed a folder member"
+[[ -z "$(compgen -G '*.tmp.*' || true)$(compgen -G 'refcopy/*.tmp.*' || true)" ]] || fail "temporary file left behind"
+
 # A failed --force run keeps the old OUT (the temporary file is what fails).
 "$LC_FAKE" bad.tar.gz --records $R --fault badlabel:data_batch_5.bin:3
 cp out.h5 keep.h5

@@ -14,3 +14,12 @@ lincls_test(NAME train_on_features COMMAND bash ${TRAIN_SH}/train_features.sh
   LABELS "train;features" FIXTURES_REQUIRED fake_big_data TIMEOUT 180)
 lincls_test(NAME train_preempt COMMAND bash ${TRAIN_SH}/train_preempt.sh
   LABELS train FIXTURES_REQUIRED fake_data TIMEOUT 600)
+# Checkpoints (train, search, sweep) and metrics on a full disk: a real one (a
+# small tmpfs; needs root with CAP_SYS_ADMIN, skipped otherwise) and a
+# file-size limit (runs anywhere).
+foreach(mode tmpfs limit)
+  lincls_test(NAME train_full_disk_${mode} COMMAND bash ${TRAIN_SH}/train_full.sh ${mode}
+    LABELS "train;search;sweep" FIXTURES_REQUIRED fake_data TIMEOUT 240)
+endforeach()
+lincls_test(NAME train_outputs_naming_inputs COMMAND bash ${TRAIN_SH}/train_outputs.sh
+  LABELS "train;search;sweep" FIXTURES_REQUIRED fake_data TIMEOUT 240)

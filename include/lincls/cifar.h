@@ -1,7 +1,7 @@
 /* cifar: convert the CIFAR-10 binary distribution into the lincls HDF5 dataset.
  *
- * The source is either the official cifar-10-binary.tar.gz (read as a stream
- * with zlib; the tar headers are parsed here, nothing is extracted to disk) or
+ * The source is either the official cifar-10-binary.tar.gz (read as a stream:
+ * zlib decompresses, libarchive reads the tar entries, nothing is extracted) or
  * the extracted cifar-10-batches-bin/ folder (the folder itself or a parent
  * that holds it). Members used: data_batch_1.bin .. data_batch_5.bin,
  * test_batch.bin (records of 1 label byte + 3072 pixel bytes, R, G, B planes)
@@ -17,8 +17,10 @@
  *   /test/labels   uint8 [M]
  *
  * The file is written under a temporary name in the output's directory and
- * renamed into place only once complete and fsync'ed, so a failure (reported
- * through lc_err, naming the file, member and record) never leaves OUT behind. */
+ * renamed into place only once complete and fsync'ed (io.h), so a failure
+ * (reported through lc_err, naming the file, member and record) never leaves
+ * OUT behind, and neither does SIGINT, SIGTERM or SIGHUP. An OUT that is the
+ * source itself (same file, however spelled) is refused. */
 #ifndef LINCLS_CIFAR_H
 #define LINCLS_CIFAR_H
 
@@ -38,7 +40,6 @@
 typedef struct {
     int64_t records_per_batch; /* records in every .bin member (official: 10000) */
     int force;                 /* replace OUT if it already exists */
-    const char *tmp_path;      /* temporary output name; NULL = "OUT.tmp.<pid>" */
 } lc_prep_opts;
 
 typedef struct {
@@ -51,9 +52,6 @@ typedef struct {
 } lc_prep_result;
 
 void lc_prep_opts_default(lc_prep_opts *o);
-
-/* The temporary name used for out when opts->tmp_path is NULL. */
-void lc_prep_tmp_path(const char *out, char *buf, size_t n);
 
 /* Converts src into out. Returns 0 or an lc_err code (LC_EIO: cannot read or
  * write a file; LC_EDATA: malformed archive or member; LC_EARG: bad options or
