@@ -299,8 +299,18 @@ int lc_ckpt_read_weights(const char *path, lc_model *m, int *has_norm, lc_err *e
         lc_fail(e, LC_EDATA, "%s: no dataset /model/W (a checkpoint has /model/W float32 [K,D] and /model/b [K])", path);
     } else if (rank != 2 || dims[0] < 1 || dims[1] < 1 || dims[0] > LC_MAX_CLASSES || dims[1] > (1u << 24) ||
                (cls != H5T_FLOAT && cls != H5T_INTEGER)) {
-        lc_fail(e, LC_EDATA, "%s: /model/W must be float32 [K,D] (K classes <= %d, D inputs <= %u), found %s", path,
-                LC_MAX_CLASSES, 1u << 24, lc_h5_dset_found(f, "/model/W", found, sizeof found));
+        int flipped = rank == 2 && dims[0] > LC_MAX_CLASSES && dims[1] >= 1 && dims[1] <= LC_MAX_CLASSES;
+        lc_fail(e, LC_EDATA, "%s: /model/W must be float32 [K,D] (K classes <= %d, D inputs <= %u), found %s%s", path,
+                LC_MAX_CLASSES, 1u << 24, lc_h5_dset_found(f, "/model/W", found, sizeof found),
+                flipped ? " (this W looks transposed: store W.T)" : "");
+    } else {
+        /* a bias of D values next to W [D,K] with D <= 256 gives W away as transposed */
+        hsize_t bd[1] = {0};
+        if (lc_h5_dset_shape(f, "/model/b", 1, &rank, bd, &cls, &sz, NULL) == 0 && rank == 1 && bd[0] == dims[1] &&
+            dims[0] != dims[1])
+            lc_fail(e, LC_EDATA, "%s: /model/W is [%llu,%llu] but /model/b has %llu values: W must be [K,D] "
+                    "(this W looks transposed: store W.T)", path, (unsigned long long)dims[0],
+                    (unsigned long long)dims[1], (unsigned long long)bd[0]);
     }
     if (e->code || lc_model_alloc(m, (int)dims[0], (int)dims[1], e)) {
         H5Fclose(f);

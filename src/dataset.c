@@ -59,9 +59,12 @@ static int check_split(hid_t f, lc_dataset_info *info, const char *split, int64_
     size_t sz;
     snprintf(name, sizeof name, "/%s/%s", split, info->is_images ? "images" : "features");
     snprintf(lname, sizeof lname, "/%s/labels", split);
-    if (lc_h5_dset_shape(f, name, 4, &rank, dims, &cls, &sz, &sgn) == LC_H5_MISSING)
+    if (lc_h5_dset_shape(f, name, 4, &rank, dims, &cls, &sz, &sgn) == LC_H5_MISSING) {
+        if (strcmp(lc_h5_dset_found(f, name, found, sizeof found), "absent") != 0)
+            return lc_fail(e, LC_EDATA, "%s: %s must be a dataset, found %s", info->path, name, found);
         return lc_fail(e, LC_EDATA, "%s: dataset %s is missing%s", info->path, name,
                        strcmp(split, "test") == 0 ? " (a file without test rows has it with 0 rows)" : "");
+    }
     if (info->is_images) {
         if (rank != 4 || dims[1] != 3 || dims[2] != 32 || dims[3] != 32 || cls != H5T_INTEGER || sz != 1 || sgn)
             return lc_fail(e, LC_EDATA, "%s: %s must be uint8 [N,3,32,32], found %s", info->path, name,
@@ -83,8 +86,11 @@ static int check_split(hid_t f, lc_dataset_info *info, const char *split, int64_
         return lc_fail(e, LC_EDATA, "%s: %s has 0 rows: there is nothing to train on", info->path, name);
     *n = (int64_t)dims[0];
     hsize_t ldims[1] = {0};
-    if (lc_h5_dset_shape(f, lname, 1, &rank, ldims, &cls, &sz, NULL) == LC_H5_MISSING)
+    if (lc_h5_dset_shape(f, lname, 1, &rank, ldims, &cls, &sz, NULL) == LC_H5_MISSING) {
+        if (strcmp(lc_h5_dset_found(f, lname, found, sizeof found), "absent") != 0)
+            return lc_fail(e, LC_EDATA, "%s: %s must be a dataset, found %s", info->path, lname, found);
         return lc_fail(e, LC_EDATA, "%s: dataset %s is missing", info->path, lname);
+    }
     if (rank != 1 || cls != H5T_INTEGER)
         return lc_fail(e, LC_EDATA, "%s: %s must be integers [%lld] (uint8 as lincls-prep writes them), found %s",
                        info->path, lname, (long long)dims[0], lc_h5_dset_found(f, lname, found, sizeof found));
@@ -118,7 +124,9 @@ static int open_serial_checks(hid_t f, lc_dataset_info *info, lc_err *e) {
     hsize_t d0[1];
     H5T_class_t cls;
     size_t sz;
-    info->is_images = lc_h5_dset_shape(f, "/train/images", 1, &rank, d0, &cls, &sz, NULL) != LC_H5_MISSING;
+    /* something named /train/images (even a group) makes this an images file:
+     * check_split then says what it is */
+    info->is_images = strcmp(lc_h5_dset_found(f, "/train/images", found, sizeof found), "absent") != 0;
     if (!info->is_images && lc_h5_dset_shape(f, "/train/features", 1, &rank, d0, &cls, &sz, NULL) == LC_H5_MISSING)
         return lc_fail(e, LC_EDATA, "%s: neither /train/images nor /train/features exists", info->path);
     if (check_split(f, info, "train", &info->n_train, e)) return e->code;

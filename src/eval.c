@@ -161,6 +161,10 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
     }
     if (lc_agree(comm, &e) || lc_dataset_open(comm, c.data, &info, &e)) goto out;
     lc_ckpt_check_fits(c.model, &m, c.data, info.n_classes, info.dim, &e);
+    if (!e.code && m.n_classes == 0) { /* weights without class names: the data's */
+        memcpy(m.classes, info.classes, sizeof m.classes);
+        m.n_classes = m.K;
+    }
     const char *grp = "test";
     int64_t lo = 0, hi = 0, mlo, mhi;
     if (!e.code) split_rows(&c, &info, &grp, &lo, &hi, &e);

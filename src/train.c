@@ -219,8 +219,8 @@ static int resume_from(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
             lc_cli_value(&opts[k], now, sizeof now);
             int rc = lc_ckpt_read_config(path, name, was, sizeof was);
             if (rc == LC_H5_WRONG)
-                return lc_fail(e, LC_EDATA, "--resume %s: /config attribute %s must be one string (the option's "
-                               "value), found something else", path, name);
+                return lc_fail(e, LC_EDATA, "--resume %s: /config attribute %s is not one string (each /config "
+                               "attribute holds an option's value as text)", path, name);
             if (rc == 0 && strcmp(was, now) != 0)
                 return lc_fail(e, LC_EARG,
                                "--resume %s: the checkpoint was trained with --%s %s, this run has --%s %s "

@@ -21,3 +21,12 @@ lincls_test_exe(bench_load bench_load.c)
 lincls_test(NAME install
   COMMAND sh -c "rm -rf install-test && \"${CMAKE_COMMAND}\" --install \"${CMAKE_BINARY_DIR}\" --prefix install-test >/dev/null && install-test/bin/lincls-mpi --help | grep -q subcommand && install-test/bin/lincls-prep --help | grep -q SRC && test -f install-test/share/lincls/jobs/train.sbatch"
   LABELS core)
+# Bad input on the read side (issue 8): crafted dataset files (h5py; skipped
+# without it), each refused with one message naming the file and what was
+# expected and found, or accepted where any reader should accept it.
+foreach(group attrs shapes labels splits features files)
+  lincls_test(NAME read_dataset_${group} COMMAND bash ${LC_TESTS_DIR}/read_dataset.sh ${group}
+    LABELS "core;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
+endforeach()
+lincls_test(NAME read_h5py_strings COMMAND bash ${LC_TESTS_DIR}/read_strings.sh
+  LABELS "core;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)

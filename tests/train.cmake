@@ -12,3 +12,9 @@ lincls_test(NAME train_failures COMMAND bash ${TRAIN_SH}/train_failures.sh
   LABELS train FIXTURES_REQUIRED fake_data TIMEOUT 180)
 lincls_test(NAME train_on_features COMMAND bash ${TRAIN_SH}/train_features.sh
   LABELS "train;features" FIXTURES_REQUIRED fake_big_data TIMEOUT 180)
+# Bad checkpoints, weights from another tool, bad resume state (issue 8):
+# crafted with h5py (skipped without it).
+lincls_test(NAME read_checkpoint COMMAND bash ${TRAIN_SH}/read_checkpoint.sh
+  LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
+lincls_test(NAME read_resume COMMAND bash ${TRAIN_SH}/read_resume.sh
+  LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
