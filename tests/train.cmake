@@ -18,3 +18,6 @@ lincls_test(NAME read_checkpoint COMMAND bash ${TRAIN_SH}/read_checkpoint.sh
   LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
 lincls_test(NAME read_resume COMMAND bash ${TRAIN_SH}/read_resume.sh
   LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
+# The README's h5py recipe for a dataset file, run as printed, then trained on.
+lincls_test(NAME readme_h5py_dataset COMMAND bash ${TRAIN_SH}/readme_h5py.sh
+  LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
