@@ -26,7 +26,7 @@ lincls_test(NAME install
 # expected and found, or accepted where any reader should accept it.
 foreach(group attrs shapes labels splits features files)
   lincls_test(NAME read_dataset_${group} COMMAND bash ${LC_TESTS_DIR}/read_dataset.sh ${group}
-    LABELS "core;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
+    LABELS "core;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)
 endforeach()
 lincls_test(NAME read_h5py_strings COMMAND bash ${LC_TESTS_DIR}/read_strings.sh
-  LABELS "core;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
+  LABELS "core;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)

@@ -4,12 +4,16 @@
 # the file, the dataset or attribute, what was expected and what was found
 # (a non-finite model no longer prints an accuracy); a file with only
 # /model/W and /model/b works, with the statistics train would use.
+#   read_checkpoint.sh refuse|weights
 source "$(dirname "$0")/read_lib.sh"
-testdir read_checkpoint
+group=${1:?group}
+testdir "read_checkpoint_$group"
 # a model that is far from perfect, so that predictions depend on every detail
 mpi 2 train --data ../fake.h5 --val 40 --max-steps 1 --batch 16 --init randn:0.01 --quiet --checkpoint good.h5 \
     >/dev/null 2>&1 || fail "good run"
 craft ckpt good.h5 c
+d=(--data ../fake.h5 --val 40 --epochs 1 --quiet)
+if [[ $group == refuse ]]; then
 e() { local what=$1 re=$2; expect_fail "eval $what" "c/$what.h5: $re" mpi 2 eval --data ../fake.h5 --model "c/$what.h5"; }
 e margin_array '/model attribute margin must be one number, found float32 \[4096\]'
 e margin_nan '/model attribute margin is nan \(must be finite and >= 0\)'
@@ -36,7 +40,6 @@ e scale_missing '/model has mean but no scale'
 e k_mismatch '/model/W is \[5,3072\] but ../fake.h5 has K=10 classes and D=3072 inputs: W must be \[10,3072\]'
 e config_val_array '/config attribute val must be one string holding an integer'
 e empty 'not an HDF5 checkpoint'
-d=(--data ../fake.h5 --val 40 --epochs 1 --quiet)
 expect_fail "--init with a NaN in W" "--init: c/w_nan.h5: /model/W has a non-finite value \(nan\) at \[3,17\]" \
     mpi 2 train "${d[@]}" --init c/w_nan.h5
 expect_fail "--init with scale 0" "--init: c/scale_zero.h5: /model/scale must be finite and > 0" \
@@ -45,6 +48,9 @@ expect_fail "--init with the wrong K" "--init: c/k_mismatch.h5: /model/W is \[5,
     mpi 2 train "${d[@]}" --init c/k_mismatch.h5
 expect_fail "--init with mean but no scale" "--init: c/scale_missing.h5: /model has mean but no scale" \
     mpi 2 train "${d[@]}" --init c/scale_missing.h5
+exit 0
+fi
+[[ $group == weights ]] || fail "unknown group $group"
 
 # Weights from another tool: only /model/W and /model/b (float64). eval uses
 # the training rows' mean and std as train computes them: the same numbers

@@ -14,10 +14,12 @@ lincls_test(NAME train_on_features COMMAND bash ${TRAIN_SH}/train_features.sh
   LABELS "train;features" FIXTURES_REQUIRED fake_big_data TIMEOUT 180)
 # Bad checkpoints, weights from another tool, bad resume state (issue 8):
 # crafted with h5py (skipped without it).
-lincls_test(NAME read_checkpoint COMMAND bash ${TRAIN_SH}/read_checkpoint.sh
-  LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
+foreach(group refuse weights)
+  lincls_test(NAME read_checkpoint_${group} COMMAND bash ${TRAIN_SH}/read_checkpoint.sh ${group}
+    LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)
+endforeach()
 lincls_test(NAME read_resume COMMAND bash ${TRAIN_SH}/read_resume.sh
-  LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
+  LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)
 # The README's h5py recipe for a dataset file, run as printed, then trained on.
 lincls_test(NAME readme_h5py_dataset COMMAND bash ${TRAIN_SH}/readme_h5py.sh
-  LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 300)
+  LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)
