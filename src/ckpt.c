@@ -211,6 +211,8 @@ static int get_floats(hid_t g, const char *path, const char *grp, const char *na
     if (lc_h5_dset_shape(g, name, 2, &r, dims, &cls, &sz, NULL) == LC_H5_MISSING) return LC_H5_MISSING;
     int ok = (cls == H5T_FLOAT || cls == H5T_INTEGER) && r >= 1;
     if (ok && rank == 2) ok = r == 2 && dims[0] == want[0] && dims[1] == want[1];
+    const char *why = ok ? lc_h5_dset_unreadable(g, name, found, sizeof found) : NULL;
+    if (why) return lc_fail(e, LC_EDATA, "%s: %s cannot be read: %s", path, full, why);
     hid_t d = ok ? H5Dopen2(g, name, H5P_DEFAULT) : -1;
     if (d >= 0) {
         hid_t s = H5Dget_space(d);
@@ -264,7 +266,7 @@ static int read_model_attrs(const char *path, hid_t g, lc_model *m, lc_err *e) {
         return lc_fail(e, LC_EDATA, "%s: /model attribute margin is %g (must be finite and >= 0)", path,
                        (double)m->margin);
     rc = lc_h5_get_str_attr(g, "input", m->input, sizeof m->input);
-    if (rc == LC_H5_MISSING) snprintf(m->input, sizeof m->input, "images");
+    if (rc == LC_H5_MISSING) m->input[0] = '\0'; /* unknown: weights from elsewhere */
     else if (rc) return bad_attr(path, "/model", g, "input", "one string (\"images\" or a features recipe)", e);
     if (H5Aexists(g, "classes") > 0) {
         hid_t a = H5Aopen(g, "classes", H5P_DEFAULT);
@@ -312,7 +314,14 @@ int lc_ckpt_read_weights(const char *path, lc_model *m, int *has_norm, lc_err *e
                     "(this W looks transposed: store W.T)", path, (unsigned long long)dims[0],
                     (unsigned long long)dims[1], (unsigned long long)bd[0]);
     }
-    if (e->code || lc_model_alloc(m, (int)dims[0], (int)dims[1], e)) {
+    const char *why = e->code ? NULL : lc_h5_dset_unreadable(f, "/model/W", found, sizeof found);
+    if (why) lc_fail(e, LC_EDATA, "%s: /model/W cannot be read: %s", path, why);
+    if (!e->code && lc_model_alloc(m, (int)dims[0], (int)dims[1], e) == LC_ENOMEM) {
+        lc_err_clear(e);
+        lc_fail(e, LC_ENOMEM, "%s: /model/W [%llu,%llu] needs %.3g GB: out of memory", path,
+                (unsigned long long)dims[0], (unsigned long long)dims[1], (double)dims[0] * (double)dims[1] * 4e-9);
+    }
+    if (e->code) {
         H5Fclose(f);
         return e->code;
     }
@@ -360,8 +369,14 @@ int lc_ckpt_read_model(const char *path, lc_model *m, lc_err *e) {
     return lc_ckpt_read_weights(path, m, NULL, e);
 }
 
-int lc_ckpt_check_fits(const char *path, const lc_model *m, const char *data, int K, int D, lc_err *e) {
-    if (m->K == K && m->D == D) return 0;
+int lc_ckpt_check_fits(const char *path, const lc_model *m, const char *data, int K, int D, const char *input,
+                       lc_err *e) {
+    if (m->K == K && m->D == D) {
+        if (!m->input[0] || !input || strcmp(m->input, input) == 0) return 0;
+        return lc_fail(e, LC_EDATA, "%s: the model was trained on input \"%.200s\" but %s holds \"%.200s\" "
+                       "(the same K and D, but other inputs: its scores would mean nothing)", path, m->input, data,
+                       input);
+    }
     return lc_fail(e, LC_EDATA, "%s: /model/W is [%d,%d] but %s has K=%d classes and D=%d inputs: W must be [%d,%d]%s",
                    path, m->K, m->D, data, K, D, K, D,
                    m->K == D && m->D == K ? " (this W is transposed: store W.T)" : "");
@@ -424,7 +439,7 @@ int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *
     }
     if (!e->code && hist && lc_h5_dset_shape(f, "/history/loss", 1, &rank, d0, &cls, &sz, NULL) == 0) {
         if (rank != 1 || d0[0] > (1u << 24))
-            lc_fail(e, LC_EDATA, "%s: /history/loss must be float64 [epochs], found %s", path,
+            lc_fail(e, LC_EDATA, "%s: /history/loss must be float64 [epochs] (at most 2^24), found %s", path,
                     lc_h5_dset_found(f, "/history/loss", (char[160]){0}, 160));
         hssize_t n = e->code ? 0 : (hssize_t)d0[0];
         double *cols[5] = {0};

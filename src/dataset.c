@@ -45,6 +45,8 @@ static int read_classes(hid_t f, lc_dataset_info *info, lc_err *e) {
     hid_t d = H5Dopen2(f, "/classes", H5P_DEFAULT);
     int rc = d >= 0 ? lc_h5_read_strings(d, 0, dims[0], &info->classes[0][0], LC_CLASS_NAME_MAX) : -1;
     if (d >= 0) H5Dclose(d);
+    const char *why = rc ? lc_h5_dset_unreadable(f, "/classes", found, sizeof found) : NULL;
+    if (why) return lc_fail(e, LC_EDATA, "%s: /classes cannot be read: %s", info->path, why);
     return rc ? lc_fail(e, LC_EDATA, "%s: cannot read /classes (%s)", info->path,
                         lc_h5_dset_found(f, "/classes", found, sizeof found))
               : 0;
@@ -97,12 +99,17 @@ static int check_split(hid_t f, lc_dataset_info *info, const char *split, int64_
     if (ldims[0] != dims[0])
         return lc_fail(e, LC_EDATA, "%s: %s has %llu labels but %s has %llu rows", info->path, lname,
                        (unsigned long long)ldims[0], name, (unsigned long long)dims[0]);
+    const char *why = lc_h5_dset_unreadable(f, name, found, sizeof found);
+    if (why) return lc_fail(e, LC_EDATA, "%s: %s cannot be read: %s", info->path, name, why);
+    why = lc_h5_dset_unreadable(f, lname, found, sizeof found);
+    if (why) return lc_fail(e, LC_EDATA, "%s: %s cannot be read: %s", info->path, lname, why);
     return 0;
 }
 
 static int open_serial_checks(hid_t f, lc_dataset_info *info, lc_err *e) {
     char fmt[64], found[160];
-    int version = 0, rc;
+    long long version = 0;
+    int rc;
     rc = lc_h5_get_str_attr(f, "format", fmt, sizeof fmt);
     if (rc == LC_H5_MISSING)
         return lc_fail(e, LC_EDATA, "%s: not a lincls dataset (no root attribute format = \"lincls-dataset\")",
@@ -113,12 +120,12 @@ static int open_serial_checks(hid_t f, lc_dataset_info *info, lc_err *e) {
     if (strcmp(fmt, "lincls-dataset") != 0)
         return lc_fail(e, LC_EDATA, "%s: not a lincls dataset (root attribute format is \"%.64s\", not \"lincls-dataset\")",
                        info->path, fmt);
-    rc = lc_h5_get_attr(f, "version", H5T_NATIVE_INT, &version);
+    rc = lc_h5_get_attr(f, "version", H5T_NATIVE_LLONG, &version);
     if (rc)
         return lc_fail(e, LC_EDATA, "%s: root attribute version must be one integer (1), found %s", info->path,
                        lc_h5_attr_found(f, "version", found, sizeof found));
     if (version != 1)
-        return lc_fail(e, LC_EDATA, "%s: unsupported dataset version %d (expected 1)", info->path, version);
+        return lc_fail(e, LC_EDATA, "%s: unsupported dataset version %lld (expected 1)", info->path, version);
     if (read_classes(f, info, e)) return e->code;
     int rank;
     hsize_t d0[1];
@@ -245,6 +252,12 @@ int lc_dataset_read(MPI_Comm comm, const lc_dataset_info *info, const char *spli
         else
             out->f32 = rows_alloc(cells * sizeof(float), e);
         out->labels = lc_malloc((size_t)nrows, e);
+        if (e->code == LC_ENOMEM) {
+            lc_err_clear(e);
+            lc_fail(e, LC_ENOMEM, "%s: rows [%lld, %lld) of /%s need %.3g GB on one rank: out of memory (more "
+                    "ranks each hold fewer rows)", info->path, (long long)row0, (long long)(row0 + nrows), split,
+                    (double)cells * (info->is_images ? 1 : 4) / 1e9);
+        }
     }
     /* labels may be any integer type (h5py writes int64 from a Python list):
      * read as int64, range-checked below, stored as uint8 */
@@ -269,7 +282,7 @@ int lc_dataset_read(MPI_Comm comm, const lc_dataset_info *info, const char *spli
         H5Fclose(f);
     }
     if (bad)
-        lc_fail(e, LC_EIO, "%s: reading rows [%lld, %lld) of /%s failed (truncated file?)", info->path,
+        lc_fail(e, LC_EIO, "%s: reading rows [%lld, %lld) of /%s failed (truncated or damaged file?)", info->path,
                 (long long)row0, (long long)(row0 + nrows), split);
     for (int64_t i = 0; !e->code && i < nrows; i++) {
         if (lab[i] < 0 || lab[i] >= info->n_classes)

@@ -28,8 +28,6 @@ typedef struct {
 static int data_norm(MPI_Comm comm, const eval_cfg *c, lc_model *m, lc_err *e) {
     int P;
     MPI_Comm_size(comm, &P);
-    if (strcmp(c->scale, "std") && strcmp(c->scale, "255") && strcmp(c->scale, "1"))
-        return lc_fail(e, LC_EARG, "--scale: '%s' is not one of std, 255, 1", c->scale);
     lc_shards sh;
     lc_shards_spec spec = {c->data, P > 8 ? P : 8, c->val, 0, 0, 1};
     if (!lc_shards_load(comm, &spec, &sh, e)) lc_shards_normalize(&sh, c->scale, 1, m, e);
@@ -141,6 +139,9 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
                  rank == 0, &help, &e);
     if (help) return 0;
     if (!e.code && !c.model[0]) lc_fail(&e, LC_EARG, "--model is required (a checkpoint written by train)");
+    if (!e.code && c.val < -1) lc_fail(&e, LC_EARG, "--val must be >= 0, or -1 for the model's own (got %lld)", c.val);
+    if (!e.code && strcmp(c.scale, "std") && strcmp(c.scale, "255") && strcmp(c.scale, "1"))
+        lc_fail(&e, LC_EARG, "--scale: '%s' is not one of std, 255, 1", c.scale);
     if (lc_agree(comm, &e)) return lc_cmd_report(comm, "eval", &e);
 
     lc_model m;
@@ -160,7 +161,7 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
                      c.model);
     }
     if (lc_agree(comm, &e) || lc_dataset_open(comm, c.data, &info, &e)) goto out;
-    lc_ckpt_check_fits(c.model, &m, c.data, info.n_classes, info.dim, &e);
+    lc_ckpt_check_fits(c.model, &m, c.data, info.n_classes, info.dim, info.input, &e);
     if (!e.code && m.n_classes == 0) { /* weights without class names: the data's */
         memcpy(m.classes, info.classes, sizeof m.classes);
         m.n_classes = m.K;

@@ -140,6 +140,8 @@ const char *lc_h5_dset_found(hid_t loc, const char *path, char *buf, size_t n) {
         H5O_info_t oi;
         if (H5Lexists(loc, path, H5P_DEFAULT) > 0 && H5Oget_info_by_name(loc, path, &oi, H5P_DEFAULT) >= 0)
             snprintf(buf, n, "%s", oi.type == H5O_TYPE_GROUP ? "a group" : "not a dataset");
+        else if (H5Lexists(loc, path, H5P_DEFAULT) > 0)
+            snprintf(buf, n, "a link that leads nowhere (dangling soft or external link)");
         else
             snprintf(buf, n, "absent");
         return buf;
@@ -150,6 +152,38 @@ const char *lc_h5_dset_found(hid_t loc, const char *path, char *buf, size_t n) {
     H5Sclose(s);
     H5Dclose(d);
     return buf;
+}
+
+const char *lc_h5_dset_unreadable(hid_t loc, const char *path, char *buf, size_t n) {
+    hid_t d = open_dset(loc, path);
+    if (d < 0) {
+        snprintf(buf, n, "it cannot be opened");
+        return buf;
+    }
+    const char *why = NULL;
+    hid_t dcpl = H5Dget_create_plist(d), s = H5Dget_space(d);
+    int nf = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0;
+    for (int i = 0; i < nf && !why; i++) {
+        unsigned flags = 0, cd[8];
+        size_t ncd = 8;
+        char name[64] = "";
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncd, cd, sizeof name, name, NULL);
+        if (id >= 0 && H5Zfilter_avail(id) <= 0) {
+            snprintf(buf, n, "it is compressed with filter %d (%s), which this HDF5 library cannot decode: "
+                     "rewrite it with gzip or without compression", (int)id, name[0] ? name : "unknown");
+            why = buf;
+        }
+    }
+    H5D_space_status_t st;
+    if (!why && s >= 0 && H5Sget_simple_extent_npoints(s) > 0 && H5Dget_space_status(d, &st) >= 0 &&
+        st == H5D_SPACE_STATUS_NOT_ALLOCATED) {
+        snprintf(buf, n, "it holds no data (created but never written)");
+        why = buf;
+    }
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (s >= 0) H5Sclose(s);
+    H5Dclose(d);
+    return why;
 }
 
 int lc_h5_dset_shape(hid_t loc, const char *path, int maxdims, int *rank, hsize_t *dims,

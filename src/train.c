@@ -190,7 +190,7 @@ static int init_params(run_t *r, lc_err *e) {
     lc_model src;
     int has_norm = 0;
     if (lc_ckpt_read_weights(c->init, &src, &has_norm, e) == 0)
-        lc_ckpt_check_fits(c->init, &src, c->data, r->K, r->D, e);
+        lc_ckpt_check_fits(c->init, &src, c->data, r->K, r->D, r->sh.info.input, e);
     if (e->code) {
         char msg[sizeof e->msg];
         snprintf(msg, sizeof msg, "--init: %.1000s", e->msg);
@@ -229,7 +229,7 @@ static int resume_from(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     }
     lc_model saved;
     if (lc_ckpt_read_model(path, &saved, e)) return e->code;
-    if (lc_ckpt_check_fits(path, &saved, r->cfg->data, r->K, r->D, e) == 0) {
+    if (lc_ckpt_check_fits(path, &saved, r->cfg->data, r->K, r->D, r->sh.info.input, e) == 0) {
         memcpy(r->model.params, saved.params, sizeof(float) * lc_model_nparams(&r->model));
         memcpy(r->model.mean, saved.mean, sizeof(float) * (size_t)r->D);
         memcpy(r->model.scale, saved.scale, sizeof(float) * (size_t)r->D);

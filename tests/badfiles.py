@@ -97,6 +97,8 @@ if kind == "dataset":
         set_attr(f, "version", "1")
     with variant("version_empty") as f:
         set_attr(f, "version", h5py.Empty("i4"))
+    with variant("version_big") as f:  # would wrap or clamp in an int
+        set_attr(f, "version", np.int64(2**40 + 1))
     with variant("images_32d") as f:
         x = f["train/images"][:]
         replace(f, "train/images", x.reshape(x.shape + (1,) * 28))
@@ -158,6 +160,21 @@ if kind == "dataset":
     with variant("train_empty") as f:
         replace(f, "train/images", np.zeros((0, 3, 32, 32), "u1"))
         replace(f, "train/labels", np.zeros((0,), "u1"))
+    with variant("images_lzf") as f:  # h5py's own filter: the C library cannot decode it
+        x = f["train/images"][:]
+        replace(f, "train/images", x, compression="lzf", chunks=(16, 3, 32, 32))
+    with variant("images_gzip") as f:  # accepted
+        for s in ("train", "test"):
+            replace(f, s + "/images", f[s + "/images"][:], compression="gzip", chunks=(16, 3, 32, 32))
+    with variant("images_unwritten") as f:  # created, never written: no storage
+        del f["train/images"]
+        f.create_dataset("train/images", (300, 3, 32, 32), "u1")
+    with variant("images_dangling") as f:
+        del f["train/images"]
+        f["train/images"] = h5py.SoftLink("/nowhere")
+    with variant("images_external_missing") as f:
+        del f["train/images"]
+        f["train/images"] = h5py.ExternalLink("no-such-file.h5", "/train/images")
     with variant("train_is_dataset") as f:
         del f["train"]
         f["train"] = np.zeros(3)
@@ -272,6 +289,11 @@ elif kind == "ckpt":
         replace(f, "model/W", W[:5])
         replace(f, "model/b", b[:5])
         del f["model"].attrs["classes"]
+    with variant("input_other") as f:  # same K and D, made for other inputs
+        set_attr(f["model"], "input", "hog(cell=4)")
+    with variant("w_unwritten") as f:  # 16 GB of fill values if it were read
+        del f["model/W"]
+        f.create_dataset("model/W", (256, 2**24), "f4", chunks=(1, 4096))
     with variant("config_val_array") as f:
         set_attr(f["config"], "val", np.arange(4096))
     # weights from another tool: W and b only (float64, as numpy makes them)

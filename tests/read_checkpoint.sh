@@ -39,6 +39,8 @@ e b_short '/model/b must be float32 \[10\], found float32 \[9\]'
 e scale_missing '/model has mean but no scale'
 e k_mismatch '/model/W is \[5,3072\] but ../fake.h5 has K=10 classes and D=3072 inputs: W must be \[10,3072\]'
 e config_val_array '/config attribute val must be one string holding an integer'
+e input_other 'the model was trained on input "hog\(cell=4\)" but ../fake.h5 holds "images"'
+e w_unwritten '/model/W cannot be read: it holds no data \(created but never written\)'
 e empty 'not an HDF5 checkpoint'
 expect_fail "--init with a NaN in W" "--init: c/w_nan.h5: /model/W has a non-finite value \(nan\) at \[3,17\]" \
     mpi 2 train "${d[@]}" --init c/w_nan.h5
@@ -46,6 +48,10 @@ expect_fail "--init with scale 0" "--init: c/scale_zero.h5: /model/scale must be
     mpi 2 train "${d[@]}" --init c/scale_zero.h5
 expect_fail "--init with the wrong K" "--init: c/k_mismatch.h5: /model/W is \[5,3072\] but ../fake.h5 has K=10" \
     mpi 2 train "${d[@]}" --init c/k_mismatch.h5
+expect_fail "--init made for other inputs" "--init: c/input_other.h5: the model was trained on input" \
+    mpi 2 train "${d[@]}" --init c/input_other.h5
+expect_fail "eval --val -5" "--val must be >= 0, or -1" mpi 2 eval --data ../fake.h5 --model good.h5 --val -5
+expect_fail "eval --scale 7" "--scale: '7' is not one of std, 255, 1" mpi 2 eval --data ../fake.h5 --model good.h5 --scale 7
 expect_fail "--init with mean but no scale" "--init: c/scale_missing.h5: /model has mean but no scale" \
     mpi 2 train "${d[@]}" --init c/scale_missing.h5
 exit 0

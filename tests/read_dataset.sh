@@ -20,6 +20,7 @@ attrs)
     t version_2 'unsupported dataset version 2 \(expected 1\)'
     t version_string 'version must be one integer \(1\), found scalar variable-length UTF-8 string'
     t version_empty 'version must be one integer \(1\), found empty \(null dataspace\) int32'
+    t version_big 'unsupported dataset version 1099511627777 \(expected 1\)'
     ;;
 shapes)
     t images_32d 'f/images_32d.h5: /train/images must be uint8 \[N,3,32,32\], found uint8 \[300,3,32,32(,1){28}\]'
@@ -30,6 +31,14 @@ shapes)
     t images_group '/train/images must be a dataset, found a group'
     t images_huge '/train/images claims 2199023255552 rows \(at most 2\^40 supported\)'
     t train_is_dataset 'neither /train/images nor /train/features exists'
+    t images_lzf '/train/images cannot be read: it is compressed with filter 32000 \(lzf\), which this HDF5 library cannot decode'
+    t images_unwritten '/train/images cannot be read: it holds no data \(created but never written\)'
+    t images_dangling '/train/images must be a dataset, found a link that leads nowhere'
+    t images_external_missing '/train/images must be a dataset, found a link that leads nowhere'
+    expect_ok "gzip-compressed images" mpi 2 train --data f/images_gzip.h5 --val 40 --epochs 1 --quiet --checkpoint a.h5
+    mpi 2 train --data ../fake.h5 --val 40 --epochs 1 --quiet --checkpoint b.h5 >/dev/null 2>&1 || fail "reference run"
+    same_model a.h5 b.h5 || fail "gzip-compressed images trained differently"
+    echo "ok: gzip-compressed images give the same model"
     ;;
 labels)
     t labels_missing 'f/labels_missing.h5: dataset /train/labels is missing'

@@ -42,14 +42,17 @@ int lc_ckpt_write(const char *path, const lc_model *m, const lc_ckpt_out *st, lc
  * dataset and attribute is checked (shape, type, finite values, scale > 0);
  * an error names the file, the object, the shape expected and the one found. */
 int lc_ckpt_read_model(const char *path, lc_model *m, lc_err *e);
-/* The same, but /model/mean and /model/scale may both be absent (weights
+/* m->input is "" when /model has no input attribute. The same, but
+ * /model/mean and /model/scale may both be absent (weights
  * exported from another tool: only /model/W and /model/b): then *has_norm is
  * 0 and m has mean 0, scale 1 for the caller to replace. */
 int lc_ckpt_read_weights(const char *path, lc_model *m, int *has_norm, lc_err *e);
 
-/* 0 when m is [K,D]; else an error naming the model file, the data file and
- * both shapes. */
-int lc_ckpt_check_fits(const char *path, const lc_model *m, const char *data, int K, int D, lc_err *e);
+/* 0 when m is [K,D] and was made for the data's input (m->input "images" or
+ * a features recipe; "" when the file does not say, which fits any); else an
+ * error naming the model file, the data file and both shapes or inputs. */
+int lc_ckpt_check_fits(const char *path, const lc_model *m, const char *data, int K, int D, const char *input,
+                       lc_err *e);
 
 /* Reads /optim into opt (already initialized with the same kind and size) and
  * the step/epoch/seed, and /history into hist (may be NULL). Checks step,

@@ -48,6 +48,11 @@ const char *lc_h5_attr_found(hid_t loc, const char *name, char *buf, size_t n);
  * "a group" / "not a dataset" when the link is something else). */
 const char *lc_h5_dset_found(hid_t loc, const char *path, char *buf, size_t n);
 
+/* NULL when dataset `path` under loc can be read as a whole; else why not:
+ * compressed with a filter this HDF5 library lacks (h5py's lzf, blosc, ...),
+ * or never written (no storage allocated although it has elements). */
+const char *lc_h5_dset_unreadable(hid_t loc, const char *path, char *buf, size_t n);
+
 /* Dataset `path` under loc: whether it exists and is a dataset, its rank
  * (up to 32), dims (only the first maxdims are stored: pass dims of at least
  * maxdims elements) and type class and size. LC_H5_MISSING when there is no
