@@ -5,6 +5,7 @@
 #include "lincls/io.h"
 
 #include <hdf5.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,83 +197,177 @@ int lc_ckpt_write(const char *path, const lc_model *m, const lc_ckpt_out *st, lc
     return rc;
 }
 
-/* --- reading ------------------------------------------------------------------ */
-static int get_dset(hid_t loc, const char *name, hid_t type, size_t expect, void *out) {
-    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0) return -1;
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0) return -1;
-    hid_t s = H5Dget_space(d);
-    hssize_t n = H5Sget_simple_extent_npoints(s);
-    int rc = (n >= 0 && (size_t)n == expect && H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0)
-                 ? 0 : -1;
-    H5Sclose(s);
-    H5Dclose(d);
-    return rc;
+/* --- reading ------------------------------------------------------------------
+ * A checkpoint may come from anywhere (another tool, an edited file): every
+ * dataset and attribute is checked for shape, type and value before use, and
+ * a failure names the file, the object, what was expected and what was found. */
+
+/* Dataset `name` of group g (shown as /grp/name) into out as float: exactly
+ * `expect` numbers (integer or float in the file), of rank `rank` with dims
+ * `want` when rank is 2, any shape holding `expect` numbers when rank is 1
+ * (a mean image stored as [3,32,32] is its 3072 numbers in order).
+ * LC_H5_MISSING when absent. */
+static int get_floats(hid_t g, const char *path, const char *grp, const char *name, int rank,
+                      const hsize_t *want, size_t expect, float *out, lc_err *e) {
+    char full[64], found[256], shape[64];
+    snprintf(full, sizeof full, "/%s/%s", grp, name);
+    int r;
+    hsize_t dims[2] = {0, 0};
+    H5T_class_t cls;
+    size_t sz;
+    if (lc_h5_dset_shape(g, name, 2, &r, dims, &cls, &sz, NULL) == LC_H5_MISSING) return LC_H5_MISSING;
+    int ok = (cls == H5T_FLOAT || cls == H5T_INTEGER) && r >= 1;
+    if (ok && rank == 2) ok = r == 2 && dims[0] == want[0] && dims[1] == want[1];
+    const char *why = ok ? lc_h5_dset_unreadable(g, name, found, sizeof found) : NULL;
+    if (why) return lc_fail(e, LC_EDATA, "%s: %s cannot be read: %s", path, full, why);
+    hid_t d = ok ? H5Dopen2(g, name, H5P_DEFAULT) : -1;
+    if (d >= 0) {
+        hid_t s = H5Dget_space(d);
+        ok = H5Sget_simple_extent_npoints(s) == (hssize_t)expect;
+        H5Sclose(s);
+        ok = ok && H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0;
+        H5Dclose(d);
+    }
+    if (ok) return 0;
+    if (rank == 2) snprintf(shape, sizeof shape, "[%llu,%llu]", (unsigned long long)want[0], (unsigned long long)want[1]);
+    else snprintf(shape, sizeof shape, "[%zu]", expect);
+    return lc_fail(e, LC_EDATA, "%s: %s must be float32 %s, found %s", path, full, shape,
+                   lc_h5_dset_found(g, name, found, sizeof found));
+}
+
+/* The first non-finite value of v (n values), or -1. */
+static long long first_nonfinite(const float *v, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i])) return (long long)i;
+    return -1;
+}
+
+static int bad_attr(const char *path, const char *obj, hid_t loc, const char *name, const char *want, lc_err *e) {
+    char found[160];
+    return lc_fail(e, LC_EDATA, "%s: %s attribute %s must be %s, found %s", path, obj, name, want,
+                   lc_h5_attr_found(loc, name, found, sizeof found));
 }
 
 static hid_t open_ro(const char *path, lc_err *e) {
     lc_h5_quiet();
-    FILE *probe = fopen(path, "rb");
-    if (!probe) {
-        lc_fail(e, LC_EIO, "%s: cannot open checkpoint", path);
+    const char *why = lc_file_problem(path);
+    if (why) {
+        lc_fail(e, LC_EIO, "%s: cannot open checkpoint: it %s", path, why);
         return -1;
     }
-    fclose(probe);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) lc_fail(e, LC_EDATA, "%s: not an HDF5 checkpoint", path);
     return f;
 }
 
-int lc_ckpt_read_model(const char *path, lc_model *m, lc_err *e) {
+/* /model attributes (all optional): loss, margin, input, classes. */
+static int read_model_attrs(const char *path, hid_t g, lc_model *m, lc_err *e) {
+    char loss[64];
+    int rc = lc_h5_get_str_attr(g, "loss", loss, sizeof loss);
+    if (rc == LC_H5_WRONG) return bad_attr(path, "/model", g, "loss", "one string", e);
+    if (rc == 0 && lc_loss_parse(loss, &m->loss) != 0)
+        return lc_fail(e, LC_EDATA, "%s: /model attribute loss is \"%s\", not one of softmax, svm, svm2", path, loss);
+    rc = lc_h5_get_attr(g, "margin", H5T_NATIVE_FLOAT, &m->margin);
+    if (rc == LC_H5_WRONG) return bad_attr(path, "/model", g, "margin", "one number", e);
+    if (!(isfinite(m->margin) && m->margin >= 0))
+        return lc_fail(e, LC_EDATA, "%s: /model attribute margin is %g (must be finite and >= 0)", path,
+                       (double)m->margin);
+    rc = lc_h5_get_str_attr(g, "input", m->input, sizeof m->input);
+    if (rc == LC_H5_MISSING) m->input[0] = '\0'; /* unknown: weights from elsewhere */
+    else if (rc) return bad_attr(path, "/model", g, "input", "one string (\"images\" or a features recipe)", e);
+    if (H5Aexists(g, "classes") > 0) {
+        hid_t a = H5Aopen(g, "classes", H5P_DEFAULT);
+        hid_t s = a >= 0 ? H5Aget_space(a) : -1;
+        hssize_t n = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
+        rc = n == m->K && H5Sget_simple_extent_type(s) == H5S_SIMPLE
+                 ? lc_h5_read_strings(a, 1, (size_t)n, &m->classes[0][0], LC_CLASS_NAME_MAX) : -1;
+        if (s >= 0) H5Sclose(s);
+        if (a >= 0) H5Aclose(a);
+        if (rc) {
+            char want[64];
+            snprintf(want, sizeof want, "%d class names (strings), one per row of /model/W", m->K);
+            return bad_attr(path, "/model", g, "classes", want, e);
+        }
+        m->n_classes = m->K;
+    }
+    return 0;
+}
+
+int lc_ckpt_read_weights(const char *path, lc_model *m, int *has_norm, lc_err *e) {
     memset(m, 0, sizeof *m);
+    if (has_norm) *has_norm = 0;
     hid_t f = open_ro(path, e);
     if (f < 0) return e->code;
-    hid_t d = H5Lexists(f, "/model/W", H5P_DEFAULT) > 0 ? H5Dopen2(f, "/model/W", H5P_DEFAULT) : -1;
+    int rank;
     hsize_t dims[2] = {0, 0};
-    if (d >= 0) {
-        hid_t s = H5Dget_space(d);
-        if (H5Sget_simple_extent_ndims(s) != 2) dims[0] = 0;
-        else H5Sget_simple_extent_dims(s, dims, NULL);
-        H5Sclose(s);
-        H5Dclose(d);
+    H5T_class_t cls;
+    size_t sz;
+    char found[256];
+    int rc = lc_h5_dset_shape(f, "/model/W", 2, &rank, dims, &cls, &sz, NULL);
+    if (rc == LC_H5_MISSING) {
+        lc_fail(e, LC_EDATA, "%s: no dataset /model/W (a checkpoint has /model/W float32 [K,D] and /model/b [K])", path);
+    } else if (rank != 2 || dims[0] < 1 || dims[1] < 1 || dims[0] > LC_MAX_CLASSES || dims[1] > (1u << 24) ||
+               (cls != H5T_FLOAT && cls != H5T_INTEGER)) {
+        int flipped = rank == 2 && dims[0] > LC_MAX_CLASSES && dims[1] >= 1 && dims[1] <= LC_MAX_CLASSES;
+        lc_fail(e, LC_EDATA, "%s: /model/W must be float32 [K,D] (K classes <= %d, D inputs <= %u), found %s%s", path,
+                LC_MAX_CLASSES, 1u << 24, lc_h5_dset_found(f, "/model/W", found, sizeof found),
+                flipped ? " (this W looks transposed: store W.T)" : "");
+    } else {
+        /* a bias of D values next to W [D,K] with D <= 256 gives W away as transposed */
+        hsize_t bd[1] = {0};
+        if (lc_h5_dset_shape(f, "/model/b", 1, &rank, bd, &cls, &sz, NULL) == 0 && rank == 1 && bd[0] == dims[1] &&
+            dims[0] != dims[1])
+            lc_fail(e, LC_EDATA, "%s: /model/W is [%llu,%llu] but /model/b has %llu values: W must be [K,D] "
+                    "(this W looks transposed: store W.T)", path, (unsigned long long)dims[0],
+                    (unsigned long long)dims[1], (unsigned long long)bd[0]);
     }
-    if (dims[0] < 1 || dims[1] < 1 || dims[0] > LC_MAX_CLASSES || dims[1] > (1u << 24)) {
-        H5Fclose(f);
-        return lc_fail(e, LC_EDATA, "%s: /model/W missing or not a [K,D] matrix", path);
+    const char *why = e->code ? NULL : lc_h5_dset_unreadable(f, "/model/W", found, sizeof found);
+    if (why) lc_fail(e, LC_EDATA, "%s: /model/W cannot be read: %s", path, why);
+    if (!e->code && lc_model_alloc(m, (int)dims[0], (int)dims[1], e) == LC_ENOMEM) {
+        lc_err_clear(e);
+        lc_fail(e, LC_ENOMEM, "%s: /model/W [%llu,%llu] needs %.3g GB: out of memory", path,
+                (unsigned long long)dims[0], (unsigned long long)dims[1], (double)dims[0] * (double)dims[1] * 4e-9);
     }
-    if (lc_model_alloc(m, (int)dims[0], (int)dims[1], e)) {
+    if (e->code) {
         H5Fclose(f);
         return e->code;
     }
+    const int K = m->K, D = m->D;
     hid_t g = H5Gopen2(f, "/model", H5P_DEFAULT);
-    int rc = get_dset(g, "W", H5T_NATIVE_FLOAT, (size_t)m->K * m->D, m->W);
-    rc |= get_dset(g, "b", H5T_NATIVE_FLOAT, (size_t)m->K, m->b);
-    rc |= get_dset(g, "mean", H5T_NATIVE_FLOAT, (size_t)m->D, m->mean);
-    rc |= get_dset(g, "scale", H5T_NATIVE_FLOAT, (size_t)m->D, m->scale);
-    char loss[64];
-    if (lc_h5_get_str_attr(g, "loss", loss, sizeof loss) == 0) {
-        if (lc_loss_parse(loss, &m->loss) != 0) rc = -1;
+    rc = get_floats(g, path, "model", "W", 2, dims, (size_t)K * D, m->W, e);
+    if (!e->code && get_floats(g, path, "model", "b", 1, NULL, (size_t)K, m->b, e) == LC_H5_MISSING)
+        lc_fail(e, LC_EDATA, "%s: no dataset /model/b (float32 [%d], the bias; W is [%d,%d])", path, K, K, D);
+    int has_mean = 0, has_scale = 0;
+    if (!e->code) {
+        has_mean = get_floats(g, path, "model", "mean", 1, NULL, (size_t)D, m->mean, e) == 0;
+        if (!e->code) has_scale = get_floats(g, path, "model", "scale", 1, NULL, (size_t)D, m->scale, e) == 0;
     }
-    m->margin = 1.0f;
-    lc_h5_get_attr(g, "margin", H5T_NATIVE_FLOAT, &m->margin);
-    lc_h5_get_str_attr(g, "input", m->input, sizeof m->input);
-    if (H5Aexists(g, "classes") > 0) {
-        hid_t a = H5Aopen(g, "classes", H5P_DEFAULT);
-        hid_t s = H5Aget_space(a);
-        hssize_t n = H5Sget_simple_extent_npoints(s);
-        hid_t t = H5Tcopy(H5T_C_S1);
-        H5Tset_size(t, LC_CLASS_NAME_MAX);
-        if (n > 0 && n <= LC_MAX_CLASSES && H5Aread(a, t, m->classes) >= 0) m->n_classes = (int)n;
-        H5Tclose(t);
-        H5Sclose(s);
-        H5Aclose(a);
-    }
+    if (!e->code && has_mean != has_scale)
+        lc_fail(e, LC_EDATA, "%s: /model has %s but no %s (x' = (x - mean) / scale needs both, or neither)", path,
+                has_mean ? "mean" : "scale", has_mean ? "scale" : "mean");
+    if (!e->code && !has_mean && !has_norm)
+        lc_fail(e, LC_EDATA, "%s: /model/mean and /model/scale (float32 [%d]) are missing", path, D);
+    if (!e->code) read_model_attrs(path, g, m, e);
     H5Gclose(g);
     H5Fclose(f);
-    if (rc) {
+    /* a non-finite model gives meaningless scores: refuse it where it is read */
+    long long i;
+    if (!e->code && (i = first_nonfinite(m->W, (size_t)K * D)) >= 0)
+        lc_fail(e, LC_EDATA, "%s: /model/W has a non-finite value (%g) at [%lld,%lld]", path, (double)m->W[i],
+                i / D, i % D);
+    if (!e->code && (i = first_nonfinite(m->b, (size_t)K)) >= 0)
+        lc_fail(e, LC_EDATA, "%s: /model/b has a non-finite value (%g) at [%lld]", path, (double)m->b[i], i);
+    if (!e->code && (i = first_nonfinite(m->mean, (size_t)D)) >= 0)
+        lc_fail(e, LC_EDATA, "%s: /model/mean has a non-finite value (%g) at [%lld]", path, (double)m->mean[i], i);
+    for (int d = 0; !e->code && d < D; d++)
+        if (!(isfinite(m->scale[d]) && m->scale[d] > 0 && isfinite(1.0f / m->scale[d])))
+            lc_fail(e, LC_EDATA, "%s: /model/scale must be finite and > 0, found %g at [%d]", path,
+                    (double)m->scale[d], d);
+    if (e->code) {
         lc_model_free(m);
-        return lc_fail(e, LC_EDATA, "%s: /model is incomplete or has wrong shapes", path);
+        return e->code;
     }
+    if (has_norm) *has_norm = has_mean;
     lc_model_set_scale(m);
     return 0;
 }
@@ -295,68 +390,120 @@ static int read_partial(hid_t f, lc_history *h) {
     return rc;
 }
 
+int lc_ckpt_read_model(const char *path, lc_model *m, lc_err *e) {
+    return lc_ckpt_read_weights(path, m, NULL, e);
+}
+
+int lc_ckpt_check_fits(const char *path, const lc_model *m, const char *data, int K, int D, const char *input,
+                       lc_err *e) {
+    if (m->K == K && m->D == D) {
+        if (!m->input[0] || !input || strcmp(m->input, input) == 0) return 0;
+        return lc_fail(e, LC_EDATA, "%s: the model was trained on input \"%.200s\" but %s holds \"%.200s\" "
+                       "(the same K and D, but other inputs: its scores would mean nothing)", path, m->input, data,
+                       input);
+    }
+    return lc_fail(e, LC_EDATA, "%s: /model/W is [%d,%d] but %s has K=%d classes and D=%d inputs: W must be [%d,%d]%s",
+                   path, m->K, m->D, data, K, D, K, D,
+                   m->K == D && m->D == K ? " (this W is transposed: store W.T)" : "");
+}
+
 int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *epoch,
                        uint64_t *seed, lc_history *hist, lc_err *e) {
     hid_t f = open_ro(path, e);
     if (f < 0) return e->code;
-    int rc = -1;
-    hid_t g = H5Lexists(f, "/optim", H5P_DEFAULT) > 0 ? H5Gopen2(f, "/optim", H5P_DEFAULT) : -1;
-    if (g >= 0) {
-        long long s = 0, ep = 0, t = 0;
-        unsigned long long sd = 0;
-        char kind[32];
-        rc = lc_h5_get_attr(g, "step", H5T_NATIVE_LLONG, &s);
-        rc |= lc_h5_get_attr(g, "epoch", H5T_NATIVE_LLONG, &ep);
-        rc |= lc_h5_get_attr(g, "seed", H5T_NATIVE_ULLONG, &sd);
-        rc |= lc_h5_get_attr(g, "t", H5T_NATIVE_LLONG, &t);
-        rc |= lc_h5_get_str_attr(g, "kind", kind, sizeof kind);
-        if (rc == 0 && strcmp(kind, lc_optim_name(opt->kind)) != 0) {
-            H5Gclose(g);
-            H5Fclose(f);
-            return lc_fail(e, LC_EARG, "%s: checkpoint was trained with --optimizer %s, not %s", path,
-                           kind, lc_optim_name(opt->kind));
-        }
-        if (opt->nstate >= 1) rc |= get_dset(g, "s1", H5T_NATIVE_FLOAT, opt->n, opt->s1);
-        if (opt->nstate >= 2) rc |= get_dset(g, "s2", H5T_NATIVE_FLOAT, opt->n, opt->s2);
+    int rank;
+    hsize_t d0[1];
+    H5T_class_t cls;
+    size_t sz;
+    hid_t g = -1;
+    if (H5Lexists(f, "/optim", H5P_DEFAULT) > 0) g = H5Gopen2(f, "/optim", H5P_DEFAULT);
+    if (g < 0) {
+        H5Fclose(f);
+        return lc_fail(e, LC_EDATA, "%s: no group /optim: not a training checkpoint (--init starts from its weights)",
+                       path);
+    }
+    long long s = 0, ep = 0, t = 0;
+    unsigned long long sd = 0;
+    char kind[32];
+    const struct { const char *name; hid_t type; void *v; } num[] = {
+        {"step", H5T_NATIVE_LLONG, &s}, {"epoch", H5T_NATIVE_LLONG, &ep},
+        {"seed", H5T_NATIVE_ULLONG, &sd}, {"t", H5T_NATIVE_LLONG, &t}};
+    for (size_t i = 0; i < sizeof num / sizeof *num && !e->code; i++)
+        if (lc_h5_get_attr(g, num[i].name, num[i].type, num[i].v))
+            bad_attr(path, "/optim", g, num[i].name, "one integer", e);
+    if (!e->code && lc_h5_get_str_attr(g, "kind", kind, sizeof kind))
+        bad_attr(path, "/optim", g, "kind", "one string (the optimizer)", e);
+    if (!e->code && strcmp(kind, lc_optim_name(opt->kind)) != 0)
+        lc_fail(e, LC_EARG, "%s: checkpoint was trained with --optimizer %s, not %s", path, kind,
+                lc_optim_name(opt->kind));
+    /* counts of updates and epochs: negative ones would index before the data */
+    if (!e->code && s < 0) lc_fail(e, LC_EDATA, "%s: /optim attribute step is %lld (must be >= 0)", path, s);
+    if (!e->code && ep < 0) lc_fail(e, LC_EDATA, "%s: /optim attribute epoch is %lld (must be >= 0)", path, ep);
+    if (!e->code && (t < 0 || t > s))
+        lc_fail(e, LC_EDATA, "%s: /optim attribute t is %lld (must be 0..step = %lld)", path, t, s);
+    /* optimizer state: s1 (velocity, or second moments for adagrad and
+     * rmsprop), s2 (adam's second moments, >= 0) */
+    const char *st[2] = {"s1", "s2"};
+    float *sv[2] = {opt->s1, opt->s2};
+    for (int k = 0; k < opt->nstate && !e->code; k++) {
+        if (get_floats(g, path, "optim", st[k], 1, NULL, opt->n, sv[k], e) == LC_H5_MISSING)
+            lc_fail(e, LC_EDATA, "%s: no dataset /optim/%s (the %s optimizer state, float32 [%zu])", path, st[k],
+                    lc_optim_name(opt->kind), opt->n);
+        int moment = (k == 1) || opt->kind == LC_OPT_ADAGRAD || opt->kind == LC_OPT_RMSPROP;
+        for (size_t i = 0; !e->code && i < opt->n; i++)
+            if (!isfinite(sv[k][i]) || (moment && sv[k][i] < 0))
+                lc_fail(e, LC_EDATA, "%s: /optim/%s has %s value %g at [%zu]", path, st[k],
+                        isfinite(sv[k][i]) ? "a negative second-moment" : "a non-finite", (double)sv[k][i], i);
+    }
+    H5Gclose(g);
+    if (!e->code) {
         opt->t = t;
         *step = s;
         *epoch = ep;
         *seed = sd;
-        H5Gclose(g);
     }
-    if (rc == 0 && hist && H5Lexists(f, "/history/loss", H5P_DEFAULT) > 0) {
-        hid_t d = H5Dopen2(f, "/history/loss", H5P_DEFAULT);
-        hid_t s = H5Dget_space(d);
-        hssize_t n = H5Sget_simple_extent_npoints(s);
-        H5Sclose(s);
-        H5Dclose(d);
-        double *cols[5];
+    if (!e->code && hist && lc_h5_dset_shape(f, "/history/loss", 1, &rank, d0, &cls, &sz, NULL) == 0) {
+        if (rank != 1 || d0[0] > (1u << 24))
+            lc_fail(e, LC_EDATA, "%s: /history/loss must be float64 [epochs] (at most 2^24), found %s", path,
+                    lc_h5_dset_found(f, "/history/loss", (char[160]){0}, 160));
+        hssize_t n = e->code ? 0 : (hssize_t)d0[0];
+        double *cols[5] = {0};
         const char *names[5] = {"loss", "train_acc", "val_acc", "lr", "seconds"};
-        for (int c = 0; c < 5; c++) cols[c] = calloc((size_t)(n > 0 ? n : 1), sizeof(double));
-        hid_t hg = H5Gopen2(f, "/history", H5P_DEFAULT);
-        for (int c = 0; c < 5; c++)
-            if (!cols[c] || get_dset(hg, names[c], H5T_NATIVE_DOUBLE, (size_t)n, cols[c])) rc = -1;
-        H5Gclose(hg);
-        for (hssize_t i = 0; rc == 0 && i < n; i++)
-            if (lc_history_push(hist, cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i], e))
-                rc = -1;
+        for (int c = 0; c < 5 && !e->code; c++) cols[c] = lc_calloc((size_t)(n > 0 ? n : 1), sizeof(double), e);
+        hid_t hg = e->code ? -1 : H5Gopen2(f, "/history", H5P_DEFAULT);
+        for (int c = 0; c < 5 && hg >= 0 && !e->code; c++) {
+            char found[160];
+            hid_t d = -1;
+            if (lc_h5_dset_shape(hg, names[c], 1, &rank, d0, &cls, &sz, NULL) == 0 && rank == 1 && d0[0] == (hsize_t)n &&
+                (cls == H5T_FLOAT || cls == H5T_INTEGER))
+                d = H5Dopen2(hg, names[c], H5P_DEFAULT);
+            if (d < 0 || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, cols[c]) < 0)
+                lc_fail(e, LC_EDATA, "%s: /history/%s must be float64 [%lld] like /history/loss, found %s", path,
+                        names[c], (long long)n, lc_h5_dset_found(hg, names[c], found, sizeof found));
+            if (d >= 0) H5Dclose(d);
+        }
+        if (hg >= 0) H5Gclose(hg);
+        for (hssize_t i = 0; !e->code && i < n; i++)
+            lc_history_push(hist, cols[0][i], cols[1][i], cols[2][i], cols[3][i], cols[4][i], e);
         for (int c = 0; c < 5; c++) free(cols[c]);
     }
-    if (rc == 0 && hist) rc = read_partial(f, hist);
+    if (!e->code && hist && read_partial(f, hist))
+        lc_fail(e, LC_EDATA, "%s: /history attributes partial_loss, partial_correct, partial_steps must be one number each (steps >= 0)", path);
     H5Fclose(f);
-    if (rc) return lc_fail(e, LC_EDATA, "%s: optimizer state or history missing or wrong size", path);
-    return 0;
+    return e->code;
 }
 
 int lc_ckpt_read_config(const char *path, const char *name, char *buf, size_t n) {
     lc_h5_quiet();
+    buf[0] = '\0';
+    if (lc_file_problem(path)) return LC_H5_MISSING; /* the model read names the problem */
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) return -1;
-    int rc = -1;
+    if (f < 0) return LC_H5_MISSING;
+    int rc = LC_H5_MISSING;
     if (H5Lexists(f, "/config", H5P_DEFAULT) > 0) {
         hid_t g = H5Gopen2(f, "/config", H5P_DEFAULT);
-        rc = lc_h5_get_str_attr(g, name, buf, n);
-        H5Gclose(g);
+        rc = g >= 0 ? lc_h5_get_str_attr(g, name, buf, n) : LC_H5_WRONG;
+        if (g >= 0) H5Gclose(g);
     }
     H5Fclose(f);
     return rc;

@@ -91,8 +91,10 @@ int lc_cli_parse(int argc, char **argv, const lc_opt *opts, int nopts, const cha
             snprintf((char *)o->ptr, LC_OPT_STRLEN, "%s", val);
             break;
         case LC_OPT_INT:
-            if (lc_parse_long(val, &l) || l < -2147483647LL || l > 2147483647LL)
+            if (lc_parse_long(val, &l))
                 return lc_fail(e, LC_EARG, "--%s: '%s' is not an integer", o->name, val);
+            if (l < -2147483647LL || l > 2147483647LL)
+                return lc_fail(e, LC_EARG, "--%s: %s is out of range (at most 2147483647 in size)", o->name, val);
             *(int *)o->ptr = (int)l;
             break;
         case LC_OPT_I64:

@@ -167,7 +167,8 @@ static int write_rows(hid_t f, const char *name, hid_t t, hid_t mt, int64_t n, i
         H5Sselect_none(ms);
     }
     hid_t x = collective_dxpl();
-    int bad = d < 0 || H5Dwrite(d, mt, ms, fs, x, buf) < 0;
+    /* an empty split (n = 0, on every rank alike) only gets its dataset */
+    int bad = d < 0 || (n > 0 && H5Dwrite(d, mt, ms, fs, x, buf) < 0);
     if (bad) lc_h5_errmsg(why, wn); /* before the next call clears HDF5's error stack */
     H5Pclose(x);
     if (d >= 0) H5Dclose(d);

@@ -11,12 +11,31 @@
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
+#include "lincls/h5util.h"
 #include "lincls/model.h"
+#include "lincls/shards.h"
 
 typedef struct {
-    char data[LC_OPT_STRLEN], model[LC_OPT_STRLEN], split[LC_OPT_STRLEN];
+    char data[LC_OPT_STRLEN], model[LC_OPT_STRLEN], split[LC_OPT_STRLEN], scale[LC_OPT_STRLEN];
     long long val;
 } eval_cfg;
+
+/* A model with only /model/W and /model/b (weights from another tool) gets
+ * the normalization train would give it: mean and --scale over the training
+ * rows of the data (the last --val rows held out), computed the same way
+ * (virtual shards, tree sum: for pixels the same bits as train's). */
+static int data_norm(MPI_Comm comm, const eval_cfg *c, lc_model *m, lc_err *e) {
+    int P;
+    MPI_Comm_size(comm, &P);
+    lc_shards sh;
+    lc_shards_spec spec = {c->data, P > 8 ? P : 8, c->val, 0, 0, 1};
+    if (!lc_shards_load(comm, &spec, &sh, e)) lc_shards_normalize(&sh, c->scale, 1, m, e);
+    lc_shards_free(&sh);
+    if (!e->code)
+        lc_log("%s has no /model/mean and /model/scale: using the training rows' mean and --scale %s of %s\n",
+               c->model, c->scale, c->data);
+    return e->code;
+}
 
 /* Rows [lo, hi) of the file's /train or /test that make up the split. */
 static int split_rows(const eval_cfg *c, const lc_dataset_info *info, const char **grp, int64_t *lo,
@@ -104,20 +123,24 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &P);
     openblas_set_num_threads(1);
-    eval_cfg c = {.data = "data/cifar10.h5", .split = "test", .val = -1};
+    eval_cfg c = {.data = "data/cifar10.h5", .split = "test", .scale = "std", .val = -1};
     lc_opt opts[] = {
         {"data", LC_OPT_STR, c.data, "dataset or features file"},
         {"model", LC_OPT_STR, c.model, "checkpoint to evaluate (required)"},
         {"split", LC_OPT_STR, c.split, "test | train | val"},
         {"val", LC_OPT_I64, &c.val, "validation rows (-1: the value the model was trained with)"},
+        {"scale", LC_OPT_STR, c.scale, "for a model without /model/mean and /model/scale: std | 255 | 1 over the training rows"},
     };
     lc_err e = {0};
-    lc_cli_parse(argc, argv, opts, 4,
+    lc_cli_parse(argc, argv, opts, (int)(sizeof opts / sizeof *opts),
                  "usage: lincls-mpi eval --data F.h5 --model CKPT.h5 [--split test]\n"
                  "Accuracy, per-class accuracy and the confusion matrix of a trained model.",
                  rank == 0, &help, &e);
     if (help) return 0;
     if (!e.code && !c.model[0]) lc_fail(&e, LC_EARG, "--model is required (a checkpoint written by train)");
+    if (!e.code && c.val < -1) lc_fail(&e, LC_EARG, "--val must be >= 0, or -1 for the model's own (got %lld)", c.val);
+    if (!e.code && strcmp(c.scale, "std") && strcmp(c.scale, "255") && strcmp(c.scale, "1"))
+        lc_fail(&e, LC_EARG, "--scale: '%s' is not one of std, 255, 1", c.scale);
     if (lc_agree(comm, &e)) return lc_cmd_report(comm, "eval", &e);
 
     lc_model m;
@@ -125,20 +148,30 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
     lc_dataset_info info;
     lc_rows rows;
     memset(&rows, 0, sizeof rows);
-    lc_ckpt_read_model(c.model, &m, &e);
-    if (c.val < 0) {
+    int has_norm = 0;
+    lc_ckpt_read_weights(c.model, &m, &has_norm, &e);
+    if (c.val < 0 && !e.code) {
         char buf[64];
         long long v = 0;
-        c.val = lc_ckpt_read_config(c.model, "val", buf, sizeof buf) == 0 && !lc_parse_long(buf, &v) ? v : 0;
+        int rc = lc_ckpt_read_config(c.model, "val", buf, sizeof buf);
+        if (rc == 0 && lc_parse_long(buf, &v) == 0 && v >= 0) c.val = v;
+        else if (rc == LC_H5_MISSING) c.val = 0;
+        else lc_fail(&e, LC_EDATA, "%s: /config attribute val must be one string holding an integer >= 0 (give --val)",
+                     c.model);
     }
     if (lc_agree(comm, &e) || lc_dataset_open(comm, c.data, &info, &e)) goto out;
-    if (info.dim != m.D || info.n_classes != m.K)
-        lc_fail(&e, LC_EDATA, "%s has D=%d, K=%d but the model %s expects D=%d, K=%d", c.data, info.dim,
-                info.n_classes, c.model, m.D, m.K);
+    lc_ckpt_check_fits(c.model, &m, c.data, info.n_classes, info.dim, info.input, &e);
+    if (!e.code && m.n_classes == 0) { /* weights without class names: the data's */
+        memcpy(m.classes, info.classes, sizeof m.classes);
+        m.n_classes = m.K;
+    }
     const char *grp = "test";
     int64_t lo = 0, hi = 0, mlo, mhi;
     if (!e.code) split_rows(&c, &info, &grp, &lo, &hi, &e);
+    if (!e.code && hi == lo)
+        lc_fail(&e, LC_EDATA, "%s: --split %s has 0 rows: nothing to evaluate", c.data, c.split);
     if (lc_agree(comm, &e)) goto out;
+    if (!has_norm && data_norm(comm, &c, &m, &e)) goto out;
     lc_split_range(hi - lo, P, rank, &mlo, &mhi);
     if (lc_dataset_read(comm, &info, grp, lo + mlo, mhi - mlo, &rows, &e)) goto out;
     int64_t *conf = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), &e);

@@ -123,6 +123,9 @@ static int check_cfg(search_t *s, lc_err *e) {
         return lc_fail(e, LC_EARG, "--reg: unknown regularization '%s' (none, l2, l1, elastic)", c->reg);
     if (c->trials < 1) return lc_fail(e, LC_EARG, "--trials must be >= 1 (got %lld)", c->trials);
     if (c->first_trial < 0) return lc_fail(e, LC_EARG, "--first-trial must be >= 0 (got %lld)", c->first_trial);
+    if (c->first_trial > LLONG_MAX - (c->trials - 1)) /* the last trial index, first + trials - 1, must fit */
+        return lc_fail(e, LC_EARG, "--first-trial %lld + --trials %lld: the last trial index would pass 2^63 - 1",
+                       c->first_trial, c->trials);
     if (!(c->scale >= 0)) return lc_fail(e, LC_EARG, "--scale must be >= 0 (got %g)", c->scale);
     if (!(c->lambda >= 0) || !(c->beta >= 0) || !(c->margin >= 0))
         return lc_fail(e, LC_EARG, "--lambda, --beta and --margin must be >= 0");

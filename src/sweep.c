@@ -155,6 +155,8 @@ static int check_cfg(const sweep_cfg *c, int P, lc_err *e) {
     if (!c->out[0]) return lc_fail(e, LC_EARG, "--out DIR is required (results.csv and checkpoints go there)");
     if (strlen(c->out) > LC_OPT_STRLEN - 64) return lc_fail(e, LC_EARG, "--out: the path is too long");
     if (c->trials < 1) return lc_fail(e, LC_EARG, "--trials must be >= 1 (got %lld)", c->trials);
+    if (c->trials > 1000000) /* results are kept per trial and broadcast with int counts */
+        return lc_fail(e, LC_EARG, "--trials must be at most 1000000 (got %lld)", c->trials);
     if (c->groups < 1) return lc_fail(e, LC_EARG, "--groups must be >= 1 (got %d)", c->groups);
     if (c->groups > P)
         return lc_fail(e, LC_EARG, "--groups %d is larger than the %d ranks: every group needs at least one rank",

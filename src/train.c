@@ -24,6 +24,7 @@
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
 #include "lincls/io.h"
+#include "lincls/h5util.h"
 #include "lincls/loss.h"
 #include "lincls/model.h"
 #include "lincls/optim.h"
@@ -187,20 +188,25 @@ static int init_params(run_t *r, lc_err *e) {
             m->W[i] = (float)(s * lc_rng_normal((uint64_t)c->seed, lc_stream(LC_RNG_INIT, 0), i));
         return 0;
     }
+    /* a checkpoint, or weights from another tool: /model/W and /model/b only,
+     * and then this run's own mean and scale (--scale) */
     lc_model src;
-    if (lc_ckpt_read_model(c->init, &src, e)) {
+    int has_norm = 0;
+    if (lc_ckpt_read_weights(c->init, &src, &has_norm, e) == 0)
+        lc_ckpt_check_fits(c->init, &src, c->data, r->K, r->D, r->sh.info.input, e);
+    if (e->code) {
         char msg[sizeof e->msg];
         snprintf(msg, sizeof msg, "--init: %.1000s", e->msg);
         snprintf(e->msg, sizeof e->msg, "%s", msg);
-        return e->code;
-    }
-    if (src.K != r->K || src.D != r->D) {
-        lc_fail(e, LC_EDATA, "--init %s: model is %dx%d but the data needs %dx%d", c->init, src.K, src.D, r->K, r->D);
     } else {
         memcpy(m->params, src.params, sizeof(float) * lc_model_nparams(m));
-        memcpy(m->mean, src.mean, sizeof(float) * (size_t)r->D);
-        memcpy(m->scale, src.scale, sizeof(float) * (size_t)r->D);
-        lc_model_set_scale(m);
+        if (has_norm) {
+            memcpy(m->mean, src.mean, sizeof(float) * (size_t)r->D);
+            memcpy(m->scale, src.scale, sizeof(float) * (size_t)r->D);
+            lc_model_set_scale(m);
+        } else if (!c->quiet) {
+            lc_log("--init %s has no /model/mean and /model/scale: using this run's (--scale %s)\n", c->init, c->scale);
+        }
     }
     lc_model_free(&src);
     return e->code;
@@ -214,7 +220,11 @@ static int resume_from(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
         for (int k = 0; k < nopts; k++) {
             if (strcmp(opts[k].name, name) != 0) continue;
             lc_cli_value(&opts[k], now, sizeof now);
-            if (lc_ckpt_read_config(path, name, was, sizeof was) == 0 && strcmp(was, now) != 0)
+            int rc = lc_ckpt_read_config(path, name, was, sizeof was);
+            if (rc == LC_H5_WRONG)
+                return lc_fail(e, LC_EDATA, "--resume %s: /config attribute %s is not one string (each /config "
+                               "attribute holds an option's value as text)", path, name);
+            if (rc == 0 && strcmp(was, now) != 0)
                 return lc_fail(e, LC_EARG,
                                "--resume %s: the checkpoint was trained with --%s %s, this run has --%s %s "
                                "(resuming exactly needs the same value)", path, name, was, name, now);
@@ -222,9 +232,7 @@ static int resume_from(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     }
     lc_model saved;
     if (lc_ckpt_read_model(path, &saved, e)) return e->code;
-    if (saved.K != r->K || saved.D != r->D) {
-        lc_fail(e, LC_EDATA, "--resume %s: model is %dx%d but the data needs %dx%d", path, saved.K, saved.D, r->K, r->D);
-    } else {
+    if (lc_ckpt_check_fits(path, &saved, r->cfg->data, r->K, r->D, r->sh.info.input, e) == 0) {
         memcpy(r->model.params, saved.params, sizeof(float) * lc_model_nparams(&r->model));
         memcpy(r->model.mean, saved.mean, sizeof(float) * (size_t)r->D);
         memcpy(r->model.scale, saved.scale, sizeof(float) * (size_t)r->D);
@@ -237,6 +245,16 @@ static int resume_from(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     if (seed != (uint64_t)r->cfg->seed)
         return lc_fail(e, LC_EARG, "--resume %s: checkpoint seed %llu differs from --seed %lld", path,
                        (unsigned long long)seed, r->cfg->seed);
+    /* the position must be one this run could have reached: epoch = step / spe,
+     * and step * B (batch positions, draw_batch) must not overflow */
+    int64_t spe = (r->sh.N + r->B - 1) / r->B;
+    if (r->step >= INT64_MAX / r->B)
+        return lc_fail(e, LC_EDATA, "--resume %s: /optim attribute step %lld is too large (must be below %lld with "
+                       "--batch %lld)", path, (long long)r->step, (long long)(INT64_MAX / r->B), (long long)r->B);
+    if (r->epoch != r->step / spe)
+        return lc_fail(e, LC_EDATA, "--resume %s: /optim attributes step %lld and epoch %lld disagree (%lld steps per "
+                       "epoch: step %lld is in epoch %lld)", path, (long long)r->step, (long long)r->epoch,
+                       (long long)spe, (long long)r->step, (long long)(r->step / spe));
     return 0;
 }
 

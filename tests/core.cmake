@@ -33,3 +33,12 @@ lincls_test(NAME blas_kernel_e2e COMMAND bash ${LC_TESTS_DIR}/blas_kernel.sh LAB
   FIXTURES_REQUIRED fake_data)
 # Benchmark tool for scripts/bench-stop.sh (the cost of the per-step stop vote).
 lincls_test_exe(bench_stop bench_stop.c)
+# Bad input on the read side (issue 8): crafted dataset files (h5py; skipped
+# without it), each refused with one message naming the file and what was
+# expected and found, or accepted where any reader should accept it.
+foreach(group attrs shapes labels splits features files)
+  lincls_test(NAME read_dataset_${group} COMMAND bash ${LC_TESTS_DIR}/read_dataset.sh ${group}
+    LABELS "core;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)
+endforeach()
+lincls_test(NAME read_h5py_strings COMMAND bash ${LC_TESTS_DIR}/read_strings.sh
+  LABELS "core;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)

@@ -23,3 +23,14 @@ foreach(mode tmpfs limit)
 endforeach()
 lincls_test(NAME train_outputs_naming_inputs COMMAND bash ${TRAIN_SH}/train_outputs.sh
   LABELS "train;search;sweep" FIXTURES_REQUIRED fake_data TIMEOUT 240)
+# Bad checkpoints, weights from another tool, bad resume state (issue 8):
+# crafted with h5py (skipped without it).
+foreach(group refuse weights)
+  lincls_test(NAME read_checkpoint_${group} COMMAND bash ${TRAIN_SH}/read_checkpoint.sh ${group}
+    LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)
+endforeach()
+lincls_test(NAME read_resume COMMAND bash ${TRAIN_SH}/read_resume.sh
+  LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)
+# The README's h5py recipe for a dataset file, run as printed, then trained on.
+lincls_test(NAME readme_h5py_dataset COMMAND bash ${TRAIN_SH}/readme_h5py.sh
+  LABELS "train;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)

@@ -16,6 +16,7 @@ expect_fail "missing data file" "no-such.h5" mpi 2 train --data no-such.h5
 expect_fail "not HDF5" "not-h5.txt" sh -c "echo hello > not-h5.txt; \"$LC_MPIEXEC\" $LC_NPFLAG 2 \"$LC_MPI\" train --data not-h5.txt"
 expect_fail "unknown option" "--bogus" mpi 2 train "${d[@]}" --bogus 1
 expect_fail "missing value" "--epochs" mpi 2 train --data ../fake.h5 --epochs
+expect_fail "int flag out of range" "--epochs: 99999999999 is out of range" mpi 2 train "${d[@]}" --epochs 99999999999
 expect_fail "val too large" "--val" mpi 2 train "${d[@]}" --val 300
 expect_fail "bad init" "--init" mpi 2 train "${d[@]}" --init randn:x
 expect_fail "unknown subcommand" "unknown subcommand" mpi 1 nosuch

@@ -18,6 +18,8 @@ expect_fail() {
     local out rc
     out=$("$@" 2>&1 >/dev/null); rc=$?
     [[ $rc -ne 0 ]] || fail "$what: exit code 0, expected failure"
+    # under the sanitizer build a report after the message must not pass as the expected failure
+    ! echo "$out" | grep -Eq 'Sanitizer|runtime error:' || fail "$what: sanitizer report: $out"
     echo "$out" | grep -Eq -- "$re" || fail "$what: message does not match /$re/: $out"
     [[ $(echo "$out" | grep -c 'error:') -eq 1 ]] || fail "$what: expected exactly one error line, got: $out"
     echo "ok: $what -> $(echo "$out" | grep 'error:')"

@@ -44,15 +44,31 @@ typedef struct {
 /* Serial write by one process (call it on rank 0 only). */
 int lc_ckpt_write(const char *path, const lc_model *m, const lc_ckpt_out *st, lc_err *e);
 
-/* Reads /model into m (allocating it). Any process, serial HDF5. */
+/* Reads /model into m (allocating it). Any process, serial HDF5. Every
+ * dataset and attribute is checked (shape, type, finite values, scale > 0);
+ * an error names the file, the object, the shape expected and the one found. */
 int lc_ckpt_read_model(const char *path, lc_model *m, lc_err *e);
+/* m->input is "" when /model has no input attribute. The same, but
+ * /model/mean and /model/scale may both be absent (weights
+ * exported from another tool: only /model/W and /model/b): then *has_norm is
+ * 0 and m has mean 0, scale 1 for the caller to replace. */
+int lc_ckpt_read_weights(const char *path, lc_model *m, int *has_norm, lc_err *e);
+
+/* 0 when m is [K,D] and was made for the data's input (m->input "images" or
+ * a features recipe; "" when the file does not say, which fits any); else an
+ * error naming the model file, the data file and both shapes or inputs. */
+int lc_ckpt_check_fits(const char *path, const lc_model *m, const char *data, int K, int D, const char *input,
+                       lc_err *e);
 
 /* Reads /optim into opt (already initialized with the same kind and size) and
- * the step/epoch/seed, and /history into hist (may be NULL). */
+ * the step/epoch/seed, and /history into hist (may be NULL). Checks step,
+ * epoch >= 0, 0 <= t <= step, the state finite (second moments >= 0); the
+ * caller checks them against its run (steps per epoch, batch). */
 int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *epoch,
                        uint64_t *seed, lc_history *hist, lc_err *e);
 
-/* One /config attribute as a string; -1 when absent. */
+/* One /config attribute as a string: 0, LC_H5_MISSING (-1) when absent,
+ * LC_H5_WRONG (-2) when it is not one string that fits in n - 1 bytes. */
 int lc_ckpt_read_config(const char *path, const char *name, char *buf, size_t n);
 
 #endif
