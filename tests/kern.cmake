@@ -13,3 +13,7 @@ endforeach()
 # script (computed once; the same on every x86-64 CPU)
 lincls_test(NAME kern_digest COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/kern_digest.sh $<TARGET_FILE:test_kern>
             LABELS kern)
+# Benchmark: today's gather + sgemm step beside the kernels (timings printed,
+# never asserted; remeasure on a quiet machine). The test only checks it runs.
+lincls_test_exe(bench_kern bench_kern.c)
+lincls_test(NAME kern_bench_smoke COMMAND bench_kern --quick LABELS bench)
