@@ -232,7 +232,9 @@ static int do_split(feat_run *r, hid_t f, const lc_dataset_info *info, const cha
     snprintf(name, sizeof name, "/%s/features", split);
     int bad = g < 0 || write_rows(f, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, r->dim, lo, hi - lo, x);
     snprintf(name, sizeof name, "/%s/labels", split);
-    bad |= g < 0 || write_rows(f, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, n, 0, lo, hi - lo, rows.labels);
+    /* labels as the dataset contract has them: uint8, uint16 where K > 256 */
+    bad |= g < 0 || write_rows(f, name, info->n_classes > 256 ? H5T_STD_U16LE : H5T_STD_U8LE, H5T_NATIVE_UINT16, n,
+                               0, lo, hi - lo, rows.labels);
     if (g >= 0) H5Gclose(g);
     free(x);
     lc_rows_free(&rows);

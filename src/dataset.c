@@ -124,8 +124,8 @@ static int check_split(hid_t f, lc_dataset_info *info, const char *split, int64_
     hsize_t ldims[4];
     if (get_shape(f, lname, &rank, ldims, &cls, &sz) < 0)
         return lc_fail(e, LC_EDATA, "%s: dataset %s is missing", info->path, lname);
-    if (rank != 1 || cls != H5T_INTEGER || sz != 1 || ldims[0] != dims[0])
-        return lc_fail(e, LC_EDATA, "%s: %s must be uint8 [%lld] to match %s", info->path, lname,
+    if (rank != 1 || cls != H5T_INTEGER || (sz != 1 && sz != 2) || ldims[0] != dims[0])
+        return lc_fail(e, LC_EDATA, "%s: %s must be uint8 or uint16 [%lld] to match %s", info->path, lname,
                        (long long)dims[0], name);
     return 0;
 }
@@ -246,7 +246,7 @@ int lc_dataset_read(MPI_Comm comm, const lc_dataset_info *info, const char *spli
             out->u8 = rows_alloc(cells, e);
         else
             out->f32 = rows_alloc(cells * sizeof(float), e);
-        out->labels = lc_malloc((size_t)nrows, e);
+        out->labels = lc_malloc(sizeof(uint16_t) * (size_t)nrows, e);
     }
     if (lc_agree(comm, e)) {
         lc_rows_free(out);
@@ -261,7 +261,8 @@ int lc_dataset_read(MPI_Comm comm, const lc_dataset_info *info, const char *spli
     if (!bad) {
         bad |= read_rows(f, name, info->is_images ? H5T_NATIVE_UINT8 : H5T_NATIVE_FLOAT, row0, nrows,
                          info->is_images ? 4 : 2, info->is_images ? (void *)out->u8 : (void *)out->f32) < 0;
-        bad |= read_rows(f, lname, H5T_NATIVE_UINT8, row0, nrows, 1, out->labels) < 0;
+        /* uint8 or uint16 in the file: HDF5 converts to uint16 */
+        bad |= read_rows(f, lname, H5T_NATIVE_UINT16, row0, nrows, 1, out->labels) < 0;
         H5Fclose(f);
     }
     if (bad)
