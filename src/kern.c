@@ -335,8 +335,8 @@ void lc_kern_grad_u8_ref(int n, int D, int K, const uint8_t *X, const int64_t *i
  * Dispatch.
  * ====================================================================== */
 
-typedef enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 } kern_isa;
-static const char *const isa_names[] = {"generic", "avx2", "avx512"};
+typedef enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2, ISA_AVX512VNNI = 3, ISA_COUNT = 4 } kern_isa;
+static const char *const isa_names[] = {"generic", "avx2", "avx512", "avx512vnni"};
 static int isa_current = -1;
 
 static int isa_supported(int isa) {
@@ -345,7 +345,10 @@ static int isa_supported(int isa) {
     switch (isa) {
     case ISA_GENERIC: return 1;
     case ISA_AVX2: return __builtin_cpu_supports("avx2");
-    case ISA_AVX512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    case ISA_AVX512:
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+    case ISA_AVX512VNNI: return isa_supported(ISA_AVX512) && __builtin_cpu_supports("avx512vnni");
     }
     return 0;
 #else
@@ -354,7 +357,7 @@ static int isa_supported(int isa) {
 }
 
 static int isa_best(void) {
-    for (int i = ISA_AVX512; i > ISA_GENERIC; i--)
+    for (int i = ISA_COUNT - 1; i > ISA_GENERIC; i--)
         if (isa_supported(i)) return i;
     return ISA_GENERIC;
 }
@@ -365,7 +368,7 @@ static int isa_get(void) {
     cur = isa_best();
     const char *env = getenv("LINCLS_KERN_ISA");
     if (env && *env)
-        for (int i = 0; i <= ISA_AVX512; i++)
+        for (int i = 0; i < ISA_COUNT; i++)
             if (strcmp(env, isa_names[i]) == 0 && isa_supported(i)) cur = i;
     __atomic_store_n(&isa_current, cur, __ATOMIC_RELEASE);
     return cur;
@@ -374,7 +377,7 @@ static int isa_get(void) {
 const char *lc_kern_isa(void) { return isa_names[isa_get()]; }
 
 int lc_kern_set_isa(const char *name) {
-    for (int i = 0; i <= ISA_AVX512; i++)
+    for (int i = 0; i < ISA_COUNT; i++)
         if (name && strcmp(name, isa_names[i]) == 0) {
             if (!isa_supported(i)) return -1;
             __atomic_store_n(&isa_current, i, __ATOMIC_RELEASE);
@@ -384,128 +387,19 @@ int lc_kern_set_isa(const char *name) {
 }
 
 /* ======================================================================
- * Scores, vectorized. Written once with GCC vector extensions (v16f is the
- * 16 lanes of the contract) and compiled three times by the wrappers below:
- * baseline SSE2 (a v16f is 4 xmm), AVX2 (2 ymm), AVX-512 (1 zmm). Every
- * lane operation is the same IEEE float multiply or add as in the
- * reference, on the same operands in the same order, so all three give the
- * reference's bits; the lane tree is done in scalar code, in the reference's
- * order. Rows can be normalized on the fly (blocks of RB rows share each W
- * load) or once into scratch (one row, many class blocks).
+ * Vector kernels: src/kern_simd.inc compiled once per ISA (see there).
  * ====================================================================== */
 
 #if defined(__GNUC__) && defined(__x86_64__)
 #define LC_KERN_X86 1
 #include <immintrin.h>
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
 
 #define LC_INLINE static inline __attribute__((always_inline))
 
-typedef float v16f __attribute__((vector_size(64)));
-typedef uint8_t v16u8 __attribute__((vector_size(16)));
-
-LC_INLINE v16f ld16f(const float *p) {
-    v16f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-LC_INLINE void st16f(float *p, v16f v) { memcpy(p, &v, sizeof v); }
-LC_INLINE v16f ld16u8(const uint8_t *p) {
-    v16u8 b;
-    memcpy(&b, p, sizeof b);
-    return __builtin_convertvector(b, v16f);
-}
-LC_INLINE float lane_tree(v16f a) {
-    float t[16];
-    memcpy(t, &a, sizeof t);
-    for (int h = 8; h >= 1; h /= 2)
-        for (int l = 0; l < h; l++) t[l] = t[l] + t[l + h];
-    return t[0];
-}
-
-/* The tail round d in [D16, D): zero-padded copies (a zero product added to
- * a lane changes nothing: lanes start at +0 and so are never -0). */
-LC_INLINE v16f tail_x(const uint8_t *xu, const float *xf, const float *mean, const float *inv,
-                      int D16, int D) {
-    float t[16] = {0};
-    for (int d = D16; d < D; d++)
-        t[d - D16] = xu ? ((float)xu[d] - mean[d]) * inv[d] : (xf[d] - mean[d]) * inv[d];
-    return ld16f(t);
-}
-LC_INLINE v16f tail_w(const float *w, int D16, int D) {
-    float t[16] = {0};
-    for (int d = D16; d < D; d++) t[d - D16] = w[d];
-    return ld16f(t);
-}
-
-/* RB rows (normalized on the fly) x KB classes starting at class k0. */
-LC_INLINE void sc_rows(const int RB, const int KB, int D, int K, const uint8_t *const *xu,
-                       const float *const *xf, int u8, const float *W, int k0, const float *b,
-                       const float *mean, const float *inv, float *const *Srow) {
-    v16f acc[RB][KB];
-    for (int r = 0; r < RB; r++)
-        for (int c = 0; c < KB; c++) acc[r][c] = (v16f){0};
-    const float *w0 = W + (size_t)k0 * D;
-    const int D16 = D & ~15;
-    for (int j = 0; j < D16; j += 16) {
-        v16f m = ld16f(mean + j), s = ld16f(inv + j), xn[RB];
-        for (int r = 0; r < RB; r++) xn[r] = ((u8 ? ld16u8(xu[r] + j) : ld16f(xf[r] + j)) - m) * s;
-        for (int c = 0; c < KB; c++) {
-            v16f w = ld16f(w0 + (size_t)c * D + j);
-            for (int r = 0; r < RB; r++) acc[r][c] = acc[r][c] + w * xn[r];
-        }
-    }
-    if (D16 < D) {
-        v16f xn[RB];
-        for (int r = 0; r < RB; r++) xn[r] = tail_x(u8 ? xu[r] : NULL, u8 ? NULL : xf[r], mean, inv, D16, D);
-        for (int c = 0; c < KB; c++) {
-            v16f w = tail_w(w0 + (size_t)c * D, D16, D);
-            for (int r = 0; r < RB; r++) acc[r][c] = acc[r][c] + w * xn[r];
-        }
-    }
-    for (int r = 0; r < RB; r++)
-        for (int c = 0; c < KB; c++) {
-            float t = lane_tree(acc[r][c]);
-            Srow[r][k0 + c] = b ? t + b[k0 + c] : t;
-        }
-    (void)K;
-}
-
-/* One normalized row xn (in scratch) x KB classes from k0. */
-LC_INLINE void sc_scratch(const int KB, int D, const float *xn, const float *W, int k0,
-                          const float *b, float *Srow) {
-    v16f acc[KB];
-    for (int c = 0; c < KB; c++) acc[c] = (v16f){0};
-    const float *w0 = W + (size_t)k0 * D;
-    const int D16 = D & ~15;
-    for (int j = 0; j < D16; j += 16) {
-        v16f x = ld16f(xn + j);
-        for (int c = 0; c < KB; c++) acc[c] = acc[c] + ld16f(w0 + (size_t)c * D + j) * x;
-    }
-    if (D16 < D) {
-        float t[16] = {0};
-        for (int d = D16; d < D; d++) t[d - D16] = xn[d];
-        v16f x = ld16f(t);
-        for (int c = 0; c < KB; c++) acc[c] = acc[c] + tail_w(w0 + (size_t)c * D, D16, D) * x;
-    }
-    for (int c = 0; c < KB; c++) {
-        float t = lane_tree(acc[c]);
-        Srow[k0 + c] = b ? t + b[k0 + c] : t;
-    }
-}
-
-LC_INLINE void normalize_row(int D, const uint8_t *xu, const float *xf, const float *mean,
-                             const float *inv, float *xn) {
-    const int D16 = D & ~15;
-    for (int j = 0; j < D16; j += 16)
-        st16f(xn + j, ((xu ? ld16u8(xu + j) : ld16f(xf + j)) - ld16f(mean + j)) * ld16f(inv + j));
-    for (int d = D16; d < D; d++)
-        xn[d] = xu ? ((float)xu[d] - mean[d]) * inv[d] : (xf[d] - mean[d]) * inv[d];
-}
-
-LC_INLINE void prefetch_rows(const uint8_t *xu, const float *xf, const int64_t *idx, int i0, int i1,
-                             int D) {
+/* Start fetching rows i0..i1-1: their addresses are random, so the hardware
+ * prefetcher would only catch on after a few lines of each. */
+LC_INLINE void kern_prefetch_rows(const uint8_t *xu, const float *xf, const int64_t *idx, int i0,
+                                  int i1, int D) {
     for (int i = i0; i < i1; i++) {
         size_t row = (size_t)(idx ? idx[i] : i);
         const char *p = xu ? (const char *)(xu + row * D) : (const char *)(xf + row * D);
@@ -514,84 +408,30 @@ LC_INLINE void prefetch_rows(const uint8_t *xu, const float *xf, const int64_t *
     }
 }
 
-/* Row-at-a-time through scratch, classes in blocks of KB (tail: smaller
- * blocks down to 1). */
-#define SC_SCRATCH_DRIVER(KB)                                                              \
-    for (int ii = 0; ii < n; ii++) {                                                               \
-        size_t row = (size_t)(idx ? idx[ii] : ii);                                           \
-        if (ii + 1 < n) prefetch_rows(xu8, xf32, idx, ii + 1, ii + 2, D);                     \
-        normalize_row(D, xu8 ? xu8 + row * D : NULL, xf32 ? xf32 + row * D : NULL, mean,   \
-                      inv_scale, scratch);                                                 \
-        float *Srow = S + (size_t)ii * K;                                                   \
-        int k = 0;                                                                         \
-        for (; k + (KB) <= K; k += (KB)) sc_scratch((KB), D, scratch, W, k, b, Srow);      \
-        switch (K - k) {                                                                   \
-        case 1: sc_scratch(1, D, scratch, W, k, b, Srow); break;                           \
-        case 2: sc_scratch(2, D, scratch, W, k, b, Srow); break;                           \
-        case 3: sc_scratch(3, D, scratch, W, k, b, Srow); break;                           \
-        case 4: sc_scratch(4, D, scratch, W, k, b, Srow); break;                           \
-        case 5: sc_scratch(5, D, scratch, W, k, b, Srow); break;                           \
-        case 6: sc_scratch(6, D, scratch, W, k, b, Srow); break;                           \
-        case 7: sc_scratch(7, D, scratch, W, k, b, Srow); break;                           \
-        default: break;                                                                    \
-        }                                                                                  \
-    }
+#define KSUF generic
+#include "kern_simd.inc"
+#undef KSUF
 
-#define SC_ARGS                                                                            \
-    int n, int D, int K, const uint8_t *xu8, const float *xf32, const int64_t *idx,       \
-        const float *W, const float *b, const float *mean, const float *inv_scale, float *S, \
-        float *scratch
-typedef void (*scores_fn)(SC_ARGS);
+#pragma GCC push_options
+#pragma GCC target("avx2")
+#define KSUF avx2
+#include "kern_simd.inc"
+#undef KSUF
+#pragma GCC pop_options
 
-static void scores_generic(SC_ARGS) { SC_SCRATCH_DRIVER(2) }
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq")
+#define KSUF avx512
+#include "kern_simd.inc"
+#undef KSUF
+#pragma GCC pop_options
 
-#ifdef LC_KERN_X86
-__attribute__((target("avx2"))) static void scores_avx2(SC_ARGS) { SC_SCRATCH_DRIVER(6) }
-
-/* AVX-512: blocks of 2 rows x up to 10 classes normalized on the fly (each W
- * load feeds two rows); K > 10 and a last odd row go through scratch. */
-#define SC_ROWS2(KB)                                                                       \
-    sc_rows(2, (KB), D, K, xu, xf, u8, W, k, b, mean, inv_scale, Srow)
-__attribute__((target("avx512f"))) static void scores_avx512(SC_ARGS) {
-    const int u8 = xu8 != NULL;
-    int i = 0;
-    if (K <= 10) {
-        for (; i + 2 <= n; i += 2) {
-            const uint8_t *xu[2] = {NULL, NULL};
-            const float *xf[2] = {NULL, NULL};
-            float *Srow[2];
-            for (int r = 0; r < 2; r++) {
-                size_t row = (size_t)(idx ? idx[i + r] : i + r);
-                if (u8) xu[r] = xu8 + row * D;
-                else xf[r] = xf32 + row * D;
-                Srow[r] = S + (size_t)(i + r) * K;
-            }
-            prefetch_rows(xu8, xf32, idx, i + 2, i + 4 < n ? i + 4 : n, D);
-            int k = 0;
-            switch (K) {
-            case 1: SC_ROWS2(1); break;
-            case 2: SC_ROWS2(2); break;
-            case 3: SC_ROWS2(3); break;
-            case 4: SC_ROWS2(4); break;
-            case 5: SC_ROWS2(5); break;
-            case 6: SC_ROWS2(6); break;
-            case 7: SC_ROWS2(7); break;
-            case 8: SC_ROWS2(8); break;
-            case 9: SC_ROWS2(9); break;
-            case 10: SC_ROWS2(10); break;
-            default: break;
-            }
-        }
-    }
-    S += (size_t)i * K;
-    if (idx) idx += i;
-    else {
-        if (xu8) xu8 += (size_t)i * D;
-        if (xf32) xf32 += (size_t)i * D;
-    }
-    n -= i;
-    SC_SCRATCH_DRIVER(8)
-}
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni")
+#define KSUF avx512vnni
+#include "kern_simd.inc"
+#undef KSUF
+#pragma GCC pop_options
 #endif
 
 /* ======================================================================
@@ -602,19 +442,44 @@ void lc_kern_scores(int n, int D, int K, const uint8_t *xu8, const float *xf32,
                     const int64_t *idx, const float *W, const float *b, const float *mean,
                     const float *inv_scale, float *S, float *scratch) {
     if (n <= 0 || K <= 0) return;
-    scores_fn f = scores_generic;
 #ifdef LC_KERN_X86
     switch (isa_get()) {
-    case ISA_AVX2: f = scores_avx2; break;
-    case ISA_AVX512: f = scores_avx512; break;
-    default: break;
+    case ISA_AVX2: scores_avx2(n, D, K, xu8, xf32, idx, W, b, mean, inv_scale, S, scratch); return;
+    case ISA_AVX512: scores_avx512(n, D, K, xu8, xf32, idx, W, b, mean, inv_scale, S, scratch); return;
+    case ISA_AVX512VNNI:
+        scores_avx512vnni(n, D, K, xu8, xf32, idx, W, b, mean, inv_scale, S, scratch);
+        return;
+    default: scores_generic(n, D, K, xu8, xf32, idx, W, b, mean, inv_scale, S, scratch); return;
     }
+#else
+    (void)scratch;
+    lc_kern_scores_ref(n, D, K, xu8, xf32, idx, W, b, mean, inv_scale, S);
 #endif
-    f(n, D, K, xu8, xf32, idx, W, b, mean, inv_scale, S, scratch);
 }
 
 void lc_kern_grad_u8(int n, int D, int K, const uint8_t *X, const int64_t *idx,
                      const int16_t *q, int32_t *G) {
-    (void)isa_get();
+    if (n <= 0 || D <= 0 || K <= 0) return;
+#ifdef LC_KERN_X86
+    /* q of rows 2p and 2p+1 side by side as the two int16 halves of an int32 */
+    int npairs = (n + 1) / 2;
+    int32_t *Qp = malloc(sizeof(int32_t) * (size_t)npairs * (size_t)K);
+    if (Qp) {
+        for (int p = 0; p < npairs; p++)
+            for (int k = 0; k < K; k++) {
+                uint32_t lo = (uint16_t)q[(size_t)(2 * p) * K + k];
+                uint32_t hi = 2 * p + 1 < n ? (uint16_t)q[(size_t)(2 * p + 1) * K + k] : 0;
+                Qp[(size_t)p * K + k] = (int32_t)(lo | hi << 16);
+            }
+        switch (isa_get()) {
+        case ISA_AVX2: grad_avx2(n, D, K, X, idx, Qp, G); break;
+        case ISA_AVX512: grad_avx512(n, D, K, X, idx, Qp, G); break;
+        case ISA_AVX512VNNI: grad_avx512vnni(n, D, K, X, idx, Qp, G); break;
+        default: grad_generic(n, D, K, X, idx, Qp, G); break;
+        }
+        free(Qp);
+        return;
+    }
+#endif
     lc_kern_grad_u8_ref(n, D, K, X, idx, q, G);
 }

@@ -7,7 +7,7 @@ set -u
 exe=$1
 want=92a2578c57f340c2
 fail=0
-for isa in generic avx2 avx512; do
+for isa in generic avx2 avx512 avx512vnni; do
   for core in Prescott Haswell; do
     out=$(LINCLS_KERN_ISA=$isa OPENBLAS_CORETYPE=$core "$exe" --digest) || { echo "FAIL: $isa/$core exit"; fail=1; continue; }
     d=${out%% *}

@@ -20,8 +20,8 @@
 
 #include "check.h"
 
-static const char *const ISAS[] = {"generic", "avx2", "avx512"};
-enum { NISA = 3 };
+static const char *const ISAS[] = {"generic", "avx2", "avx512", "avx512vnni"};
+enum { NISA = 4 };
 
 /* ---------------------------------------------------------------- helpers */
 

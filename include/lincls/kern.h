@@ -92,8 +92,9 @@ void lc_kern_grad_u8_ref(int n, int D, int K, const uint8_t *X, const int64_t *i
                          const int16_t *q, int32_t *G);
 
 /* The vector ISA the kernels use: chosen on first use as the best the CPU
- * has, or forced by the environment variable LINCLS_KERN_ISA = generic |
- * avx2 | avx512 (a variant the CPU lacks falls back to the best it has).
+ * has, or forced by the environment variable LINCLS_KERN_ISA = generic
+ * (SSE2) | avx2 | avx512 (F+BW+VL+DQ) | avx512vnni (a variant the CPU lacks
+ * is ignored: the best it has is used). All give the same bits.
  * lc_kern_set_isa switches it at run time: returns 0, or -1 (unchanged) if
  * the name is unknown or the CPU cannot run it. Not thread-safe against
  * concurrent kernel calls. */
