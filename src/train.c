@@ -332,11 +332,25 @@ static int exact_pass(run_t *r, int n, const int64_t *idx, int64_t rows, float *
     return 0;
 }
 
+static int full_grad(run_t *r, double *loss, double *acc, float *grad, lc_err *e);
+
 /* One synchronized update. Returns the minibatch loss (data + reg) in *loss
- * and the batch's correct count in *correct. */
+ * and the batch's correct count in *correct. A batch of all N rows (full-batch
+ * gradient descent) takes full_grad's gradient, in chunks of rows: the same
+ * rows, less memory. */
 static int train_step(run_t *r, double lr, double *loss, double *correct, lc_err *e) {
     const size_t KD = (size_t)r->K * r->D;
     lc_train_result *res = r->res;
+    if (r->B == r->sh.N) {
+        double acc = 0;
+        if (full_grad(r, loss, &acc, r->gbuf, e)) return e->code;
+        *correct = acc * (double)r->sh.N;
+        if (!isfinite(*loss)) return 0;
+        double t3 = lc_now();
+        lc_optim_step(&r->opt, (float)lr, r->model.params, r->gbuf);
+        res->t_update += lc_now() - t3;
+        return 0;
+    }
     double t0 = lc_now();
     int n = batch_rows(r, r->step, r->idx);
     res->t_gather += lc_now() - t0;
@@ -474,7 +488,7 @@ static int metrics_line(run_t *r, FILE *mf, double loss, double tr_acc, double v
 static int alloc_buffers(run_t *r, lc_err *e) {
     const int K = r->K, D = r->D;
     const int64_t nloc = r->sh.hi - r->sh.lo;
-    int64_t cap = r->B < nloc ? r->B : nloc;     /* a step's local rows */
+    int64_t cap = r->B == r->sh.N ? 0 : r->B < nloc ? r->B : nloc; /* a step's local rows */
     int64_t ch = chunk_rows(K) < nloc ? chunk_rows(K) : nloc; /* full_grad's */
     if (ch > cap) cap = ch;
     if (cap < 1) cap = 1;
