@@ -19,7 +19,7 @@ lincls_mpi_test(NAME shard_refuse_more_ranks_than_rows NP 8
 lincls_test_exe(bench_load bench_load.c)
 # Benchmark tool for scripts/scaling-model.py: the gradient exchange (today's tree
 # sum, the exact integer pattern) and plain collectives; tested in bench.cmake.
-lincls_test_exe(bench_reduce bench_reduce.c)
+lincls_test_exe(bench_reduce bench_reduce.c treesum_ref.c)
 # cmake --install puts working tools (and the job scripts) under a prefix.
 lincls_test(NAME install
   COMMAND sh -c "rm -rf install-test && \"${CMAKE_COMMAND}\" --install \"${CMAKE_BINARY_DIR}\" --prefix install-test >/dev/null && install-test/bin/lincls-mpi --help | grep -q subcommand && install-test/bin/lincls-prep --help | grep -q SRC && test -f install-test/share/lincls/jobs/train.sbatch"
