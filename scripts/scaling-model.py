@@ -13,7 +13,7 @@ What is measured (tests/bench_reduce.c, through mpirun, scripts/mpienv.sh):
   - plain MPI_Allreduce (float, int32) of 8 B .. 64 MB and MPI_Allgather of up to
     64 MB in all; a local float add and copy (the tree's own work), at each rank count;
   - the two reductions of a training step for K x D = 10 x 3,072, 10 x 16,000 and
-    1,000 x 3,072: today's tree sum (lc_treesum_float over V virtual shards) and the
+    1,000 x 3,072: the former tree sum (tests/treesum_ref.c, over V virtual shards) and the
     exact pattern (MPI_Allreduce of 2K+2 int64, then of K*D+K int32);
   - bytes per rank per step of both: from the algorithm, and counted by Open MPI's
     pml monitoring (every point-to-point message under the collectives);
@@ -474,7 +474,7 @@ def report(meas, md, weak):
     o.title("The reduction of one training step, measured (tests/bench_reduce)")
     o.note("Time: median over repeats (fastest in brackets), the slowest rank's. Bytes: per rank per step, "
            "sent (= received), from the algorithm / as counted by Open MPI's pml monitoring. "
-           "Today: the tree sum over V = max(8, P) virtual shards (all-gather of subtree sums); "
+           "Tree: the former reduction, a tree sum over V = max(8, P) virtual shards (all-gather of subtree sums); "
            "exact: MPI_Allreduce of 2K+2 int64 and of K·D+K int32.\n")
     rows = []
     for K, D in SHAPES:
@@ -486,7 +486,7 @@ def report(meas, md, weak):
             rows.append([f"{K:,} x {D:,}", str(p),
                          f"{fmt_t(t['median_s'])} ({fmt_t(t['min_s'])})", f"{fmt_b(t['recv_model'])} / {cnt(t)}",
                          f"{fmt_t(e['median_s'])} ({fmt_t(e['min_s'])})", f"{fmt_b(e['recv_model'])} / {cnt(e)}"])
-    o.table(["K x D", "P", "today: time", "today: bytes", "exact: time", "exact: bytes"], rows)
+    o.table(["K x D", "P", "tree: time", "tree: bytes", "exact: time", "exact: bytes"], rows)
 
     o.title("Fit of this machine's MPI")
     o.note("Per rank count, to the fastest repeat of MPI_Allreduce (float) and MPI_Allgather of 8 B .. 64 MB: "
@@ -518,7 +518,7 @@ def report(meas, md, weak):
                 pred = tree_model(p, K, D, r["vshards"], net)[0] if what == "tree" else exact_model(p, K, D, net)[0]
                 cells += [fmt_t(pred), fmt_t(r["min_s"]), f"{pred / r['min_s']:.2f}"]
             rows.append(cells)
-    o.table(["K x D", "P", "today: model", "measured", "ratio", "exact: model", "measured", "ratio"], rows)
+    o.table(["K x D", "P", "tree: model", "measured", "ratio", "exact: model", "measured", "ratio"], rows)
 
     ts = train_summary(meas)
     c1 = ts.get(1)
@@ -543,7 +543,7 @@ def report(meas, md, weak):
             else:
                 red = exact_model(p, 10, 3072, net)[0]
             pred, got = comp + upd + red, s_["comp"] + s_["red"] + s_["upd"]
-            rows.append([str(p), "today" if s_["kind"] == "tree" else "exact", str(s_["runs"]),
+            rows.append([str(p), "tree" if s_["kind"] == "tree" else "exact", str(s_["runs"]),
                          fmt_t(comp), fmt_t(s_["comp"]), fmt_t(red), fmt_t(s_["red"]),
                          fmt_t(pred), fmt_t(got), f"{pred / got:.2f}"])
         o.table(["P", "reduction", "runs", "compute: model", "measured", "reduction: model", "measured",
@@ -568,7 +568,7 @@ def report(meas, md, weak):
            f"{fmt_t(gat)} x D/3,072 (gather) + {fmt_t(gem)} x K·D/30,720 (GEMMs), update {fmt_t(upd1)} x K·D/30,720 "
            f"per step. Strong scaling: global batch {B}, the busiest rank has ceil({B}/P) samples; efficiency "
            f"T(1) / (P·T(P)). Weak scaling: {weak} samples per rank; efficiency T(1) / T(P). "
-           f"Today's tree with V = max(8, P); bytes: sent per rank per step.\n")
+           f"The former tree with V = max(8, P); bytes: sent per rank per step.\n")
     for K, D in SHAPES:
         cps = gat * D / 3072 + gem * K * D / 30720
         upd = upd1 * K * D / 30720
@@ -588,8 +588,8 @@ def report(meas, md, weak):
             cells += [f"{fmt_t(wk[k][0])} ({pct(w1[k] / wk[k][0])})" for k in ("tree", "exact")]
             rows.append(cells)
         o.title(f"{K:,} x {D:,}: predicted step time (efficiency)")
-        o.table(["P", "bytes today", "bytes exact", "strong: today", "strong: exact", "weak: today", "weak: exact"], rows)
-        o.note(f"Today's tree also holds 2·P·(K·D+K+2)·4 bytes of buffers on every rank: "
+        o.table(["P", "bytes tree", "bytes exact", "strong: tree", "strong: exact", "weak: tree", "weak: exact"], rows)
+        o.note(f"The former tree also holds 2·P·(K·D+K+2)·4 bytes of buffers on every rank: "
                f"{fmt_b(2 * 1024 * 4 * (K * D + K + 2))} at P = 1,024.\n")
 
 

@@ -214,8 +214,9 @@ static int do_split(feat_run *r, hid_t f, const lc_dataset_info *info, const cha
     int bad = g < 0 || write_rows(f, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, n, r->dim, lo, hi - lo, x, why,
                                   sizeof why);
     snprintf(name, sizeof name, "/%s/labels", split);
-    int bad2 = g < 0 || write_rows(f, name, H5T_STD_U8LE, H5T_NATIVE_UINT8, n, 0, lo, hi - lo, rows.labels,
-                                   why2, sizeof why2);
+    /* labels as the dataset contract has them: uint8, uint16 where K > 256 */
+    int bad2 = g < 0 || write_rows(f, name, info->n_classes > 256 ? H5T_STD_U16LE : H5T_STD_U8LE, H5T_NATIVE_UINT16,
+                                   n, 0, lo, hi - lo, rows.labels, why2, sizeof why2);
     if (!bad && bad2) memcpy(why, why2, sizeof why);
     bad |= bad2;
     if (g >= 0) H5Gclose(g);

@@ -92,7 +92,7 @@ static int check_split(hid_t f, lc_dataset_info *info, const char *split, int64_
         return lc_fail(e, LC_EDATA, "%s: dataset %s is missing", info->path, lname);
     }
     if (rank != 1 || cls != H5T_INTEGER)
-        return lc_fail(e, LC_EDATA, "%s: %s must be integers [%lld] (uint8 as lincls-prep writes them), found %s",
+        return lc_fail(e, LC_EDATA, "%s: %s must be integers [%lld] (uint8, or uint16 where K > 256), found %s",
                        info->path, lname, (long long)dims[0], lc_h5_dset_found(f, lname, found, sizeof found));
     if (ldims[0] != dims[0])
         return lc_fail(e, LC_EDATA, "%s: %s has %llu labels but %s has %llu rows", info->path, lname,
@@ -249,7 +249,7 @@ int lc_dataset_read(MPI_Comm comm, const lc_dataset_info *info, const char *spli
             out->u8 = rows_alloc(cells, e);
         else
             out->f32 = rows_alloc(cells * sizeof(float), e);
-        out->labels = lc_malloc((size_t)nrows, e);
+        out->labels = lc_malloc(sizeof(uint16_t) * (size_t)nrows, e);
         if (e->code == LC_ENOMEM) {
             lc_err_clear(e);
             lc_fail(e, LC_ENOMEM, "%s: rows [%lld, %lld) of /%s need %.3g GB on one rank: out of memory (more "
@@ -258,7 +258,7 @@ int lc_dataset_read(MPI_Comm comm, const lc_dataset_info *info, const char *spli
         }
     }
     /* labels may be any integer type (h5py writes int64 from a Python list):
-     * read as int64, range-checked below, stored as uint8 */
+     * read as int64, range-checked below, stored as uint16 */
     int64_t *lab = e->code ? NULL : lc_malloc(sizeof(int64_t) * (size_t)(nrows > 0 ? nrows : 1), e);
     if (lc_agree(comm, e)) {
         free(lab);
@@ -288,7 +288,7 @@ int lc_dataset_read(MPI_Comm comm, const lc_dataset_info *info, const char *spli
                     info->path, lname, (long long)(row0 + i), (long long)lab[i], info->n_classes - 1,
                     info->n_classes);
         else
-            out->labels[i] = (uint8_t)lab[i];
+            out->labels[i] = (uint16_t)lab[i];
     }
     free(lab);
     if (!e->code && out->f32) {

@@ -23,12 +23,10 @@ typedef struct {
 /* A model with only /model/W and /model/b (weights from another tool) gets
  * the normalization train would give it: mean and --scale over the training
  * rows of the data (the last --val rows held out), computed the same way
- * (virtual shards, tree sum: for pixels the same bits as train's). */
+ * (exact sums: the same bits as train's at any rank count). */
 static int data_norm(MPI_Comm comm, const eval_cfg *c, lc_model *m, lc_err *e) {
-    int P;
-    MPI_Comm_size(comm, &P);
     lc_shards sh;
-    lc_shards_spec spec = {c->data, P > 8 ? P : 8, c->val, 0, 0, 1};
+    lc_shards_spec spec = {c->data, c->val, 0, 0, 1};
     if (!lc_shards_load(comm, &spec, &sh, e)) lc_shards_normalize(&sh, c->scale, 1, m, e);
     lc_shards_free(&sh);
     if (!e->code)

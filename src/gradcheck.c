@@ -46,7 +46,7 @@ typedef struct {
     size_t P;          /* K*D + K parameters */
     double *X, *t;     /* n x D inputs; parameters (W then b) */
     float *Xf, *tf;    /* float copies */
-    uint8_t *y;
+    uint16_t *y;
 } gc_problem;
 
 typedef struct {
@@ -112,7 +112,7 @@ static int problem_alloc(gc_problem *p, int n, int D, int K, lc_err *e) {
     p->Xf = lc_malloc((size_t)n * D * sizeof *p->Xf, e);
     p->t = lc_malloc(p->P * sizeof *p->t, e);
     p->tf = lc_malloc(p->P * sizeof *p->tf, e);
-    p->y = lc_malloc((size_t)n, e);
+    p->y = lc_malloc(sizeof(uint16_t) * (size_t)n, e);
     if (e->code) problem_free(p);
     return e->code;
 }
@@ -152,7 +152,7 @@ static void draw_row(gc_problem *p, uint64_t seed, int i, uint64_t a) {
     size_t off = (size_t)i * p->D;
     for (int d = 0; d < p->D; d++)
         p->Xf[off + d] = to_float(lc_rng_normal(seed, sx, off + d), &p->X[off + d]);
-    p->y[i] = (uint8_t)lc_rng_below(seed, sy, (uint64_t)i, (uint64_t)p->K);
+    p->y[i] = (uint16_t)lc_rng_below(seed, sy, (uint64_t)i, (uint64_t)p->K);
 }
 
 static double score(const gc_problem *p, int i, int k) {

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lincls/kern.h"
+
 static const char *const loss_names[] = {"softmax", "svm", "svm2"};
 
 int lc_loss_parse(const char *s, lc_loss_kind *out) {
@@ -28,6 +30,13 @@ int lc_loss_parse(const char *s, lc_loss_kind *out) {
 
 const char *lc_loss_name(lc_loss_kind k) {
     return (k >= LC_LOSS_SOFTMAX && k <= LC_LOSS_SVM2) ? loss_names[k] : "unknown";
+}
+
+int lc_argmax_first(const float *s, int K) {
+    int best = 0;
+    for (int j = 1; j < K; j++)
+        if (s[j] > s[best]) best = j;
+    return best;
 }
 
 /* Index of the first maximum: ties go to the lower class, so a row of equal
@@ -45,12 +54,12 @@ static double row_softmax(const double *s, int K, int y, double *ds) {
     double m = s[first_argmax(s, K)];
     double sum = 0.0;
     for (int j = 0; j < K; j++) {
-        ds[j] = exp(s[j] - m);
+        ds[j] = lc_exp(s[j] - m);
         sum += ds[j];
     }
     for (int j = 0; j < K; j++) ds[j] /= sum;
     ds[y] -= 1.0;
-    return log(sum) - (s[y] - m);
+    return lc_ln(sum) - (s[y] - m);
 }
 
 /* Hinge (squared = 0) or squared hinge (squared = 1). A term exactly at 0 is
@@ -73,7 +82,7 @@ static double row_svm(const double *s, int K, int y, double margin, int squared,
 
 /* Loss of one row and its score gradient ds (K). A label outside [0, K) is a
  * caller bug; it yields NaN rather than reading out of bounds. */
-static double row_loss(lc_loss_kind k, double margin, const double *s, int K, int y, double *ds) {
+double lc_loss_row(lc_loss_kind k, double margin, const double *s, int K, int y, double *ds) {
     if (y < 0 || y >= K) {
         for (int j = 0; j < K; j++) ds[j] = NAN;
         return NAN;
@@ -87,7 +96,7 @@ static double row_loss(lc_loss_kind k, double margin, const double *s, int K, in
 }
 
 double lc_loss_scores(lc_loss_kind k, float margin, int n, int K, float *scores,
-                      const uint8_t *y, int64_t *correct) {
+                      const uint16_t *y, int64_t *correct) {
     if (n <= 0 || K <= 0) return 0.0;
     /* 2K doubles of scratch: the row and its gradient */
     double *buf = malloc(2 * (size_t)K * sizeof *buf);
@@ -99,7 +108,7 @@ double lc_loss_scores(lc_loss_kind k, float margin, int n, int K, float *scores,
         float *row = scores + (size_t)i * K;
         for (int j = 0; j < K; j++) s[j] = row[j];
         hits += first_argmax(s, K) == y[i];
-        total += row_loss(k, margin, s, K, y[i], ds);
+        total += lc_loss_row(k, margin, s, K, y[i], ds);
         for (int j = 0; j < K; j++) row[j] = (float)ds[j];
     }
     free(buf);
@@ -127,7 +136,7 @@ static void column_sums(int n, int K, const float *dS, float *db) {
 }
 
 double lc_loss_fwd_bwd(lc_loss_kind k, float margin, int n, int D, int K, const float *X,
-                       const uint8_t *y, const float *W, const float *b, float *scores,
+                       const uint16_t *y, const float *W, const float *b, float *scores,
                        float *dW, float *db, int64_t *correct) {
     if (n <= 0) {
         /* no rows: zero gradient (a GEMM with inner size 0 is not relied on) */
@@ -145,7 +154,7 @@ double lc_loss_fwd_bwd(lc_loss_kind k, float margin, int n, int D, int K, const 
 }
 
 double lc_loss_naive(lc_loss_kind k, double margin, int n, int D, int K, const double *X,
-                     const uint8_t *y, const double *W, const double *b, double *dW,
+                     const uint16_t *y, const double *W, const double *b, double *dW,
                      double *db) {
     if (dW) memset(dW, 0, (size_t)K * (size_t)D * sizeof *dW);
     if (db) memset(db, 0, (size_t)K * sizeof *db);
@@ -161,7 +170,7 @@ double lc_loss_naive(lc_loss_kind k, double margin, int n, int D, int K, const d
             for (int d = 0; d < D; d++) acc += W[(size_t)c * D + d] * x[d];
             s[c] = acc;
         }
-        total += row_loss(k, margin, s, K, y[i], ds);
+        total += lc_loss_row(k, margin, s, K, y[i], ds);
         for (int c = 0; c < K; c++) {
             if (db) db[c] += ds[c];
             if (dW)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lincls/kern.h"
+
 int lc_model_alloc(lc_model *m, int K, int D, lc_err *e) {
     memset(m, 0, sizeof *m);
     m->K = K;
@@ -38,35 +40,36 @@ void lc_model_set_scale(lc_model *m) {
     for (int d = 0; d < m->D; d++) m->inv_scale[d] = 1.0f / m->scale[d];
 }
 
-int lc_model_predict(const lc_model *m, const lc_rows *r, int64_t i0, int64_t n, uint8_t *pred,
+int lc_model_predict(const lc_model *m, const lc_rows *r, int64_t i0, int64_t n, uint16_t *pred,
                      int64_t *correct, int64_t *confusion, lc_err *e) {
     enum { BLOCK = 256 };
     const int K = m->K, D = m->D;
     if (r->dim != D)
         return lc_fail(e, LC_EDATA, "model has D = %d inputs but the data rows have %d", D, r->dim);
-    float *X = lc_malloc(sizeof(float) * BLOCK * (size_t)D, e);
     float *S = lc_malloc(sizeof(float) * BLOCK * (size_t)K, e);
+    float *scratch = lc_malloc(sizeof(float) * (size_t)D, e);
+    int64_t *idx = lc_malloc(sizeof(int64_t) * BLOCK, e);
     if (e->code) {
-        free(X);
         free(S);
+        free(scratch);
+        free(idx);
         return e->code;
     }
     for (int64_t i = 0; i < n; i += BLOCK) {
         int nb = (int)(n - i < BLOCK ? n - i : BLOCK);
-        lc_rows_slice(r, i0 + i, nb, m->mean, m->inv_scale, X);
-        lc_scores(nb, D, K, X, m->W, m->b, S);
+        for (int j = 0; j < nb; j++) idx[j] = i0 + i + j;
+        /* the fixed-order kernel: a prediction is the same on every CPU */
+        lc_kern_scores(nb, D, K, r->u8, r->f32, idx, m->W, m->b, m->mean, m->inv_scale, S, scratch);
         for (int j = 0; j < nb; j++) {
-            const float *s = S + (size_t)j * K;
-            int best = 0;
-            for (int k = 1; k < K; k++)
-                if (s[k] > s[best]) best = k;
+            int best = lc_argmax_first(S + (size_t)j * K, K);
             int y = r->labels[i0 + i + j];
-            if (pred) pred[i + j] = (uint8_t)best;
+            if (pred) pred[i + j] = (uint16_t)best;
             if (correct && best == y) (*correct)++;
             if (confusion && y < K) confusion[(size_t)y * K + best]++;
         }
     }
-    free(X);
     free(S);
+    free(scratch);
+    free(idx);
     return 0;
 }

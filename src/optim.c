@@ -6,7 +6,9 @@
  * vectorize. Scalars that depend only on the step (adam's bias corrections)
  * are computed once outside the loop. There are no threads and no reductions,
  * so an update is a pure elementwise function of (state, params, grad, lr):
- * identical on every rank and on every rerun.
+ * identical on every rank and on every rerun. Powers and the cosine use
+ * lc_powi and lc_cos (kern.h), not libm (whose pow and cos differ between
+ * CPUs), and nothing is contracted into FMAs: the same bits on every CPU.
  *
  * GCC vectorizes the sqrtf loops (adagrad, rmsprop, adam) only under
  * -fno-math-errno, since sqrtf may set errno; the vector square root is
@@ -16,6 +18,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lincls/kern.h"
 
 static const char *const optim_names[] = {"sgd", "momentum", "nesterov",
                                           "adagrad", "rmsprop", "adam"};
@@ -110,12 +114,12 @@ static void step_rmsprop(size_t n, float lr, float rho, float eps, float *restri
 }
 
 /* x -= lr (m / bc1) / (sqrt(v / bc2) + eps), with bc = 1 - beta^t computed in
- * double once per step; lr / bc1 and 1 / bc2 are hoisted out of the loop. */
+ * double once per step (lc_powi); lr / bc1 and 1 / bc2 are hoisted out of the loop. */
 static void step_adam(size_t n, float lr, float b1, float b2, float eps, int64_t t,
                       float *restrict x, const float *restrict g, float *restrict m,
                       float *restrict v) {
-    float a = (float)((double)lr / (1.0 - pow((double)b1, (double)t)));
-    float inv_bc2 = (float)(1.0 / (1.0 - pow((double)b2, (double)t)));
+    float a = (float)((double)lr / (1.0 - lc_powi((double)b1, t)));
+    float inv_bc2 = (float)(1.0 / (1.0 - lc_powi((double)b2, t)));
     float b1c = 1.0f - b1, b2c = 1.0f - b2;
     for (size_t i = 0; i < n; i++) {
         m[i] = b1 * m[i] + b1c * g[i];
@@ -162,7 +166,7 @@ static double sched_step(const lc_sched *s, int64_t step, int64_t steps_per_epoc
     int64_t spe = steps_per_epoch > 0 ? steps_per_epoch : 1;
     int64_t every = s->step_epochs > 0 ? s->step_epochs : 1;
     int64_t drops = (step / spe) / every;
-    return s->lr * pow(s->decay, (double)drops);
+    return s->lr * lc_powi(s->decay, drops);
 }
 
 /* cosine: min_lr + (lr - min_lr) (1 + cos(pi step / total_steps)) / 2, held at
@@ -170,7 +174,7 @@ static double sched_step(const lc_sched *s, int64_t step, int64_t steps_per_epoc
 static double sched_cosine(const lc_sched *s, int64_t step, int64_t total_steps) {
     if (total_steps <= 0) return s->lr;
     double frac = step >= total_steps ? 1.0 : (double)step / (double)total_steps;
-    return s->min_lr + (s->lr - s->min_lr) * 0.5 * (1.0 + cos(3.14159265358979323846 * frac));
+    return s->min_lr + (s->lr - s->min_lr) * 0.5 * (1.0 + lc_cos(3.14159265358979323846 * frac));
 }
 
 /* Warmup scales the scheduled rate by (step + 1) / warmup_steps for the first

@@ -4,6 +4,8 @@
 
 #include <math.h>
 
+#include "lincls/kern.h"
+
 static inline uint64_t mix64(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -24,7 +26,9 @@ double lc_rng_normal(uint64_t seed, uint64_t stream, uint64_t counter) {
     double u1 = lc_rng_uniform(seed, stream, 2 * counter);
     double u2 = lc_rng_uniform(seed, stream, 2 * counter + 1);
     if (u1 < 0x1.0p-60) u1 = 0x1.0p-60;
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    /* lc_ln and lc_cos, not libm's: the draws (initial weights, search
+     * candidates) are then the same bits on every CPU */
+    return sqrt(-2.0 * lc_ln(u1)) * lc_cos(6.283185307179586 * u2);
 }
 
 uint64_t lc_rng_below(uint64_t seed, uint64_t stream, uint64_t counter, uint64_t n) {

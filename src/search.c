@@ -12,21 +12,24 @@
  * (scores of order 1). So the default is x' = x (mean 0, scale 1);
  * --input-scale 255|std divides, --center subtracts the training mean.
  *
- * Scoring: the training rows are cut into V virtual shards as in train; each
- * rank holds its shards. C candidates are stacked into one (C*K) x D matrix and
- * each block of rows of a shard is scored against all of them with ONE
- * cblas_sgemm (X W_all^T); each candidate's K columns then go through
- * lc_loss_scores. Per-shard loss sums (double) are tree-summed over the V
- * shards (lc_treesum), so every loss, and so the winner, is bitwise the same
- * for every rank count P <= V. Ties go to the lowest trial index.
+ * Scoring: each rank holds a contiguous block of the training rows (as in
+ * train). A candidate's rows are scored with the fixed-order kernel
+ * lc_kern_scores (its own W, b: no BLAS, so no kernel choice or stacking
+ * changes a bit) and the per-row losses (double, lc_exp/lc_log) are summed
+ * exactly in fixed point (xsum.h) over the rank's rows and then over the ranks
+ * (an int64 allreduce, one per block of --batch-candidates). So a candidate's
+ * loss is the same bits alone or in a block of any size, at any rank count and
+ * on any CPU, and a search split into pieces (--first-trial) finds the winner
+ * of the whole search: the lowest loss, ties to the lowest trial index.
+ * A row loss that is not finite or is 2^40 or more makes the candidate's loss
+ * inf.
  *
  * --local STEP: random local search from the best W. Each round proposes
  * --batch-candidates perturbations W + STEP * randn (stream LC_RNG_LOCAL,
- * index = round * C + j), scored in one stacked GEMM, and moves to the lowest if
+ * index = round * C + j), scored together, and moves to the lowest if
  * it is lower than the current loss. With --batch-candidates 1 this is the
  * lecture's loop (one proposal, accept if lower). */
 #define _POSIX_C_SOURCE 200809L
-#include <cblas.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -45,15 +48,18 @@
 #include "lincls/reg.h"
 #include "lincls/rng.h"
 #include "lincls/shards.h"
+#include "lincls/kern.h"
+#include "lincls/xsum.h"
 
-enum { ROWS = 256, MAXOPTS = 32 }; /* rows per GEMM block inside a shard */
+enum { ROWS = 256, MAXOPTS = 32 }; /* rows scored per kernel call */
 
 typedef struct {
     char data[LC_OPT_STRLEN], loss[LC_OPT_STRLEN], reg[LC_OPT_STRLEN];
     char input_scale[LC_OPT_STRLEN], checkpoint[LC_OPT_STRLEN];
+    char vshards[LC_OPT_STRLEN]; /* deprecated, ignored */
     double scale, lambda, beta, margin, local;
     long long trials, first_trial, val, seed;
-    int vshards, batch, local_steps, center, no_test, quiet;
+    int batch, local_steps, center, no_test, quiet;
 } search_cfg;
 
 static void cfg_defaults(search_cfg *c) {
@@ -68,7 +74,6 @@ static void cfg_defaults(search_cfg *c) {
     c->margin = 1.0;
     c->trials = 1000;
     c->seed = 1;
-    c->vshards = 8;
     c->batch = 50;
     c->local_steps = 100;
 }
@@ -89,8 +94,8 @@ static int cfg_options(search_cfg *c, lc_opt *o) {
     OPT("center", LC_OPT_FLAG, &c->center, "subtract the training mean image (default: mean 0, raw pixels)");
     OPT("val", LC_OPT_I64, &c->val, "validation rows: the last N training rows (the lecture: 0, all rows)");
     OPT("seed", LC_OPT_I64, &c->seed, "random seed: candidate t depends on (seed, t) only");
-    OPT("vshards", LC_OPT_INT, &c->vshards, "virtual shards V: results identical for any rank count up to V");
-    OPT("batch-candidates", LC_OPT_INT, &c->batch, "candidates C stacked into one GEMM");
+    OPT("vshards", LC_OPT_STR, c->vshards, "deprecated, ignored: results are the same at every rank count");
+    OPT("batch-candidates", LC_OPT_INT, &c->batch, "candidates C scored per round (one reduction each; no effect on any loss)");
     OPT("local", LC_OPT_DOUBLE, &c->local, "random local search step size after the search (0: off)");
     OPT("local-steps", LC_OPT_INT, &c->local_steps, "local search rounds of --batch-candidates proposals each");
     OPT("checkpoint", LC_OPT_STR, c->checkpoint, "write the best W here (rank 0; eval reads it)");
@@ -103,15 +108,18 @@ static int cfg_options(search_cfg *c, lc_opt *o) {
 /* --- state --------------------------------------------------------------------- */
 typedef struct {
     MPI_Comm comm;
-    int rank, P, V, K, D, C;
+    int rank, P, K, D, C;
     const search_cfg *cfg;
     lc_loss_kind loss;
     lc_reg_kind reg;
-    lc_shards sh;           /* this rank's training shards, validation and test rows */
+    lc_shards sh;           /* this rank's block of training rows, validation and test rows */
     lc_model model;         /* the best candidate, with the mean/scale used */
-    float *Wst, *bst;       /* C stacked candidates: (C*K) x D and C*K */
-    float *X, *S, *Sk;      /* ROWS x D, ROWS x C*K, ROWS x K */
-    double *leaves, *loss_c; /* per shard x C; C totals */
+    float *Wst, *bst;       /* C candidates: (C*K) x D and C*K */
+    float *S, *scratch;     /* ROWS x K scores; D */
+    double *srow, *ds;      /* K each: one row in double, its score gradient */
+    int64_t *idx;           /* ROWS local row indices */
+    int64_t *acc;           /* C exact loss sums (LC_XS_LIMBS each), then C bad flags */
+    double *loss_c;         /* C totals */
     double t_gen, t_score, t_reduce;
 } search_t;
 
@@ -135,8 +143,10 @@ static int check_cfg(search_t *s, lc_err *e) {
         return lc_fail(e, LC_EARG, "--checkpoint %s is the input file --data %s: refusing to overwrite it",
                        c->checkpoint, c->data);
     if (c->val < 0) return lc_fail(e, LC_EARG, "--val must be >= 0 (got %lld)", c->val);
-    if (c->vshards < 1 || c->vshards > 4096)
-        return lc_fail(e, LC_EARG, "--vshards must be in 1..4096 (got %d)", c->vshards);
+    long long vs;
+    if (c->vshards[0] && (lc_parse_long(c->vshards, &vs) || vs < 1))
+        return lc_fail(e, LC_EARG, "--vshards: '%s' is not a positive integer (the flag is ignored, but must parse)",
+                       c->vshards);
     if (c->batch < 1 || c->batch > 4096)
         return lc_fail(e, LC_EARG, "--batch-candidates must be in 1..4096 (got %d)", c->batch);
     if (!(c->local >= 0)) return lc_fail(e, LC_EARG, "--local must be >= 0 (got %g)", c->local);
@@ -145,16 +155,18 @@ static int check_cfg(search_t *s, lc_err *e) {
 }
 
 static int alloc_buffers(search_t *s, lc_err *e) {
-    size_t CK = (size_t)s->C * s->K, nv = (size_t)(s->sh.tree.v_hi - s->sh.tree.v_lo);
+    size_t CK = (size_t)s->C * s->K;
     if (CK * (size_t)s->D > INT_MAX) /* MPI counts are ints */
         return lc_fail(e, LC_EARG, "--batch-candidates %d: %d x %d x %d weights do not fit one block; use fewer",
                        s->C, s->C, s->K, s->D);
     s->Wst = lc_malloc(sizeof(float) * CK * (size_t)s->D, e);
     s->bst = lc_malloc(sizeof(float) * CK, e);
-    s->X = lc_malloc(sizeof(float) * ROWS * (size_t)s->D, e);
-    s->S = lc_malloc(sizeof(float) * ROWS * CK, e);
-    s->Sk = lc_malloc(sizeof(float) * ROWS * (size_t)s->K, e);
-    s->leaves = lc_malloc(sizeof(double) * nv * (size_t)s->C, e);
+    s->S = lc_malloc(sizeof(float) * ROWS * (size_t)s->K, e);
+    s->scratch = lc_malloc(sizeof(float) * (size_t)s->D, e);
+    s->srow = lc_malloc(sizeof(double) * (size_t)s->K, e);
+    s->ds = lc_malloc(sizeof(double) * (size_t)s->K, e);
+    s->idx = lc_malloc(sizeof(int64_t) * ROWS, e);
+    s->acc = lc_malloc(sizeof(int64_t) * (size_t)s->C * (LC_XS_LIMBS + 1), e);
     s->loss_c = lc_malloc(sizeof(double) * (size_t)s->C, e);
     return e->code;
 }
@@ -164,10 +176,12 @@ static void search_free(search_t *s) {
     lc_model_free(&s->model);
     free(s->Wst);
     free(s->bst);
-    free(s->X);
     free(s->S);
-    free(s->Sk);
-    free(s->leaves);
+    free(s->scratch);
+    free(s->srow);
+    free(s->ds);
+    free(s->idx);
+    free(s->acc);
     free(s->loss_c);
 }
 
@@ -212,47 +226,53 @@ static int make_block(search_t *s, int n, const float *baseW, const float *baseb
     return 0;
 }
 
-/* Data loss sum of candidates [0, n) over rows [i0, i0+rows) of the rank's
- * training rows, added to leaf[c]: one GEMM for all candidates. */
-static void score_rows(search_t *s, int n, int64_t i0, int rows, double *leaf) {
-    const int K = s->K, D = s->D, CK = n * K;
-    lc_rows_slice(&s->sh.train, i0, rows, s->model.mean, s->model.inv_scale, s->X);
-    /* bias first, GEMM accumulates (beta = 1): the same arithmetic as lc_scores */
-    for (int i = 0; i < rows; i++) memcpy(s->S + (size_t)i * CK, s->bst, sizeof(float) * (size_t)CK);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, CK, D, 1.0f, s->X, D, s->Wst, D, 1.0f, s->S, CK);
-    const uint8_t *y = s->sh.train.labels + i0;
+/* Adds the losses of candidates [0, n) over this rank's rows [i0, i0+rows)
+ * to their exact accumulators, flagging a candidate whose row loss cannot be
+ * summed (not finite, or 2^40 or more). */
+static void score_rows(search_t *s, int n, int64_t i0, int rows) {
+    const int K = s->K, D = s->D;
+    const size_t KD = (size_t)K * D;
+    const lc_rows *tr = &s->sh.train;
+    int64_t *bad = s->acc + (size_t)n * LC_XS_LIMBS;
+    for (int i = 0; i < rows; i++) s->idx[i] = i0 + i;
     for (int c = 0; c < n; c++) {
-        for (int i = 0; i < rows; i++)
-            memcpy(s->Sk + (size_t)i * K, s->S + (size_t)i * CK + (size_t)c * K, sizeof(float) * (size_t)K);
-        leaf[c] += lc_loss_scores(s->loss, (float)s->cfg->margin, rows, K, s->Sk, y, NULL);
+        lc_kern_scores(rows, D, K, tr->u8, tr->f32, s->idx, s->Wst + (size_t)c * KD, s->bst + (size_t)c * K,
+                       s->model.mean, s->model.inv_scale, s->S, s->scratch);
+        int64_t *acc = s->acc + (size_t)c * LC_XS_LIMBS;
+        for (int i = 0; i < rows; i++) {
+            const float *row = s->S + (size_t)i * K;
+            for (int k = 0; k < K; k++) s->srow[k] = row[k];
+            bad[c] |= lc_xs_add(acc, lc_loss_row(s->loss, s->cfg->margin, s->srow, K, tr->labels[i0 + i], s->ds));
+        }
     }
 }
 
-/* Full loss (data mean + lambda R) of the n stacked candidates into loss_c.
- * Collective; bitwise independent of the rank count. */
+/* Full loss (data mean + lambda R) of the n candidates into loss_c.
+ * Collective; the same bits for every rank count, block size and CPU. */
 static int score_block(search_t *s, int n, lc_err *e) {
-    const int nv = s->sh.tree.v_hi - s->sh.tree.v_lo;
     const size_t KD = (size_t)s->K * s->D;
     double t0 = lc_now();
-    memset(s->leaves, 0, sizeof(double) * (size_t)nv * (size_t)n);
-    for (int v = s->sh.tree.v_lo; v < s->sh.tree.v_hi; v++) {
-        double *leaf = s->leaves + (size_t)(v - s->sh.tree.v_lo) * (size_t)n;
-        for (int64_t i = s->sh.shard_lo[v]; i < s->sh.shard_lo[v + 1]; i += ROWS) {
-            int rows = (int)(s->sh.shard_lo[v + 1] - i < ROWS ? s->sh.shard_lo[v + 1] - i : ROWS);
-            score_rows(s, n, i - s->sh.train.row0, rows, leaf);
-        }
+    memset(s->acc, 0, sizeof(int64_t) * (size_t)n * (LC_XS_LIMBS + 1));
+    for (int64_t i = 0; i < s->sh.train.nrows; i += ROWS) {
+        int rows = (int)(s->sh.train.nrows - i < ROWS ? s->sh.train.nrows - i : ROWS);
+        score_rows(s, n, i, rows);
     }
+    lc_xs_norm(s->acc, (size_t)n);
     double t1 = lc_now();
-    if (lc_treesum_double(&s->sh.tree, s->leaves, (size_t)n, s->loss_c, e)) return e->code;
+    /* n accumulators and n flags, all int64: one exact allreduce */
+    if (MPI_Allreduce(MPI_IN_PLACE, s->acc, n * (LC_XS_LIMBS + 1), MPI_INT64_T, MPI_SUM, s->comm) != MPI_SUCCESS)
+        return lc_fail(e, LC_EINTERNAL, "MPI_Allreduce failed (candidate losses)");
     for (int c = 0; c < n; c++)
-        s->loss_c[c] = s->loss_c[c] / (double)s->sh.N +
-                       lc_reg_value(s->reg, s->cfg->lambda, s->cfg->beta, s->Wst + (size_t)c * KD, KD);
+        s->loss_c[c] = s->acc[(size_t)n * LC_XS_LIMBS + c]
+                           ? INFINITY
+                           : lc_xs_value(s->acc + (size_t)c * LC_XS_LIMBS) / (double)s->sh.N +
+                                 lc_reg_value(s->reg, s->cfg->lambda, s->cfg->beta, s->Wst + (size_t)c * KD, KD);
     s->t_score += t1 - t0;
     s->t_reduce += lc_now() - t1;
     return 0;
 }
 
-/* Copy stacked slot c into the model (the current best). */
+/* Copy slot c into the model (the current best). */
 static void keep(search_t *s, int c) {
     const size_t KD = (size_t)s->K * s->D;
     memcpy(s->model.W, s->Wst + (size_t)c * KD, sizeof(float) * KD);
@@ -340,7 +360,7 @@ static int run_local(search_t *s, progress_t *p, lc_err *e) {
 static int setup(search_t *s, lc_err *e) {
     if (check_cfg(s, e) || lc_agree(s->comm, e)) return e->code;
     const search_cfg *c = s->cfg;
-    lc_shards_spec spec = {c->data, s->V, c->val, 0, 0, c->no_test};
+    lc_shards_spec spec = {c->data, c->val, 0, 0, c->no_test};
     if (lc_shards_load(s->comm, &spec, &s->sh, e) || lc_agree(s->comm, e)) return e->code;
     s->K = s->sh.info.n_classes;
     s->D = s->sh.info.dim;
@@ -378,7 +398,6 @@ static void result_json(const search_t *s, const progress_t *p, double tr, doubl
     lc_json_num(j, "seconds", p->seconds);
     lc_json_num(j, "candidates_images_per_second", p->seconds > 0 ? ci / p->seconds : 0);
     lc_json_int(j, "ranks", s->P);
-    lc_json_int(j, "vshards", s->V);
     lc_json_int(j, "batch_candidates", s->C);
     lc_json_int(j, "seed", c->seed);
     lc_json_str(j, "checkpoint", c->checkpoint);
@@ -421,16 +440,15 @@ int lc_cmd_search(MPI_Comm comm, int argc, char **argv) {
     s.cfg = &cfg;
     s.rank = rank;
     MPI_Comm_size(comm, &s.P);
-    s.V = cfg.vshards;
     s.C = cfg.batch;
-    openblas_set_num_threads(1); /* one GEMM per block, single-threaded: reproducible */
+    openblas_set_num_threads(1); /* ranks are the parallelism */
     progress_t p = {0};
     double tr = NAN, va = NAN, te = NAN;
     if (setup(&s, &e)) goto out;
     if (!cfg.quiet)
-        lc_log("search: %s, N=%lld train rows, D=%d, K=%d, %lld trials x scale %g, loss %s, P=%d ranks, V=%d shards, "
-               "C=%d candidates per GEMM\n", cfg.data, (long long)s.sh.N, s.D, s.K, cfg.trials, cfg.scale, cfg.loss,
-               s.P, s.V, s.C);
+        lc_log("search: %s, N=%lld train rows, D=%d, K=%d, %lld trials x scale %g, loss %s, P=%d ranks, "
+               "C=%d candidates per round\n", cfg.data, (long long)s.sh.N, s.D, s.K, cfg.trials, cfg.scale, cfg.loss,
+               s.P, s.C);
     if (!cfg.quiet) lc_blas_log();
     double t0 = lc_now();
     if (run_trials(&s, &p, t0, &e) || run_local(&s, &p, &e)) goto out;

@@ -6,14 +6,14 @@
  *   counter 1: lambda  log-uniform in [--lambda-min, --lambda-max]
  *   counter 2, 3, 4:   loss, optimizer, batch: uniform choices from the lists
  * Every other train option is train's default, or the sweep flag of the same
- * name (--epochs --val --scale --reg --vshards --seed: one seed for all trials,
+ * name (--epochs --val --scale --reg --seed: one seed for all trials,
  * so trials differ by their hyperparameters only).
  *
  * Scheduling: MPI_Comm_split into G equal groups of P/G ranks. The work is a
  * list of jobs (trial, fold); group g runs jobs g, g+G, g+2G, ... with
  * lc_train_run on its communicator: the same code as `train`, so a trial's
  * `command` (lc_cli_format over its train option table) reproduces its model
- * bit for bit on `ranks` ranks (or any P <= --vshards). After each round of G
+ * bit for bit at any rank count, on any CPU. After each round of G
  * jobs, world rank 0 gathers the round's results (MPI_Gather on the world
  * communicator), appends them to DIR/results.csv and flushes. Groups therefore
  * wait for each other at round ends; in exchange there is one simple
@@ -60,9 +60,10 @@ enum { MAXLIST = 16, MAXOPTS = 40, CMDLEN = 16384 };
 typedef struct {
     char data[LC_OPT_STRLEN], out[LC_OPT_STRLEN], losses[LC_OPT_STRLEN], optimizers[LC_OPT_STRLEN];
     char batches[LC_OPT_STRLEN], reg[LC_OPT_STRLEN], scale[LC_OPT_STRLEN];
+    char vshards[LC_OPT_STRLEN]; /* deprecated, ignored */
     double lr_min, lr_max, lambda_min, lambda_max;
     long long trials, val, seed;
-    int groups, epochs, folds, vshards, halving, keep_all, quiet;
+    int groups, epochs, folds, halving, keep_all, quiet;
 } sweep_cfg;
 
 static void cfg_defaults(sweep_cfg *c) {
@@ -82,7 +83,6 @@ static void cfg_defaults(sweep_cfg *c) {
     c->seed = 1;
     c->groups = 1;
     c->epochs = 5;
-    c->vshards = 8;
 }
 
 static int cfg_options(sweep_cfg *c, lc_opt *o) {
@@ -105,7 +105,7 @@ static int cfg_options(sweep_cfg *c, lc_opt *o) {
     OPT("reg", LC_OPT_STR, c->reg, "regularization of every trial: none | l2 | l1 | elastic");
     OPT("scale", LC_OPT_STR, c->scale, "input normalization of every trial: std | 255 | 1");
     OPT("seed", LC_OPT_I64, &c->seed, "seed of the draws and of every trial's training");
-    OPT("vshards", LC_OPT_INT, &c->vshards, "virtual shards V of every trial (>= ranks per group)");
+    OPT("vshards", LC_OPT_STR, c->vshards, "deprecated, ignored: every trial is the same at every rank count");
     OPT("halving", LC_OPT_FLAG, &c->halving, "successive halving: short runs first, the better half goes on");
     OPT("keep-all", LC_OPT_FLAG, &c->keep_all, "keep every trial's checkpoint, not only the best");
     OPT("quiet", LC_OPT_FLAG, &c->quiet, "no progress lines");
@@ -163,9 +163,10 @@ static int check_cfg(const sweep_cfg *c, int P, lc_err *e) {
                        c->groups, P);
     if (P % c->groups)
         return lc_fail(e, LC_EARG, "--groups %d does not divide the %d ranks: groups must be equal", c->groups, P);
-    if (c->vshards < P / c->groups)
-        return lc_fail(e, LC_EARG, "--vshards %d is less than the %d ranks per group: give --vshards %d or more",
-                       c->vshards, P / c->groups, P / c->groups);
+    long long vs;
+    if (c->vshards[0] && (lc_parse_long(c->vshards, &vs) || vs < 1))
+        return lc_fail(e, LC_EARG, "--vshards: '%s' is not a positive integer (the flag is ignored, but must parse)",
+                       c->vshards);
     if (c->epochs < 1) return lc_fail(e, LC_EARG, "--epochs must be >= 1 (got %d)", c->epochs);
     if (c->folds < 0 || c->folds == 1) return lc_fail(e, LC_EARG, "--folds must be 0 (off) or >= 2 (got %d)", c->folds);
     if (!(c->lr_min > 0 && c->lr_min <= c->lr_max))
@@ -219,7 +220,6 @@ static void trial_cfg(const sweep_cfg *c, const space_t *sp, long long t, int fo
     tc->batch = sp->batch[d.batch];
     tc->epochs = epochs;
     tc->seed = c->seed;
-    tc->vshards = c->vshards;
     tc->val = c->folds > 0 ? 0 : c->val;
     tc->folds = c->folds;
     tc->fold = c->folds > 0 ? fold : 0;
@@ -441,8 +441,9 @@ static int check_data(sweep_t *s, lc_err *e) {
         if (s->sp.batch[i] > rows)
             return lc_fail(e, LC_EARG, "--batches: %d is larger than the %lld training rows of %s", s->sp.batch[i],
                            rows, c->data);
-    if (rows < c->vshards)
-        return lc_fail(e, LC_EARG, "%lld training rows cannot fill --vshards %d", rows, c->vshards);
+    if (rows < s->P / c->groups)
+        return lc_fail(e, LC_EARG, "%lld training rows cannot be split over the %d ranks of a group", rows,
+                       s->P / c->groups);
     return 0;
 }
 

@@ -1,16 +1,37 @@
 /* train: data-parallel minibatch training of a linear classifier.
  *
  * Shapes: N training rows (after the validation split), D inputs, K classes,
- * B global batch, P ranks, V virtual shards. Training rows are cut into V
- * contiguous shards; rank r holds the rows of its shards only. Shard v draws
- * b_v = floor(B(v+1)/V) - floor(Bv/V) rows per step from its own random
- * stream: a fresh random permutation of the shard each pass over it. So the
- * global batch, and with the tree sum every bit of the result, depends on
- * (data, flags, seed) alone, not on P. */
+ * B global batch, P ranks. Rank r holds the training rows [lo, hi) =
+ * lc_split_range(N, P, r) only.
+ *
+ * The batch does not depend on P: position p = step * B + i (i < B) of an
+ * endless sequence of random permutations of the training rows, one per pass,
+ * is training row lc_rng_perm(seed, stream(BATCH, p / N), p % N, N). Every rank
+ * computes the B rows and works on those it holds.
+ *
+ * The gradient is reduced exactly (DESIGN.md, reproducibility):
+ *   forward   scores of the rank's batch rows with lc_kern_scores (fixed order),
+ *             per-row loss and score gradient dS in double (lc_exp, lc_log)
+ *   pass 1    exact sums over all ranks: per class A_k = sum_i |dS_ik| and
+ *             db_k = sum_i dS_ik, the loss sum (fixed point, xsum.h), the
+ *             correct count (int64, MPI_SUM) and max_i |dS_ik| (MPI_MAX)
+ *   quantize  from those global numbers every rank picks the same shift e_k
+ *             (shift_for) and rounds q_ik = round(dS_ik 2^e_k) to int16, with
+ *             |q| <= 32767 and sum_i |q_ik| * 255 < 2^31
+ *   pass 2    G = sum_i q_ik x8_i (int32, lc_kern_grad_u8, exact) and
+ *             Q_k = sum_i q_ik; MPI_Allreduce of [G | Q] over int32 (exact)
+ *   gradient  dW_kd = (step_d G_kd + (lo_d - mean_d) Q_k) inv_scale_d 2^-e_k / B,
+ *             an elementwise formula (x8 = the uint8 levels of the inputs:
+ *             the pixels themselves, lo 0, step 1; features, see shards.h);
+ *             db_k = db_k(pass 1) / B
+ *   update    g += lambda dR/dW;  params <- optimizer(params, g, lr(step))
+ * Every number that feeds the update is then the same bits for every P and
+ * on every CPU, and the traffic per rank per step is about twice the
+ * gradient's bytes (an int32 allreduce of K*D + K values) whatever P is. */
 #define _POSIX_C_SOURCE 200809L
 #include "lincls/train.h"
 
-#include <cblas.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +53,9 @@
 #include "lincls/rng.h"
 #include "lincls/shards.h"
 #include "lincls/stop.h"
+#include "lincls/kern.h"
+#include "lincls/xgrad.h"
+#include "lincls/xsum.h"
 
 void lc_train_defaults(lc_train_cfg *c) {
     memset(c, 0, sizeof *c);
@@ -54,7 +78,6 @@ void lc_train_defaults(lc_train_cfg *c) {
     c->epochs = 20;
     c->warmup = 0;
     c->checkpoint_every = 0;
-    c->vshards = 8;
     c->max_steps = 0;
     c->val = 1000;
     c->seed = 1;
@@ -86,7 +109,7 @@ int lc_train_options(lc_train_cfg *c, lc_opt *o) {
     OPT("scale", LC_OPT_STR, c->scale, "input normalization x' = (x - mean)/scale: std | 255 | 1");
     OPT("seed", LC_OPT_I64, &c->seed, "random seed (batches, init)");
     OPT("init", LC_OPT_STR, c->init, "zeros | randn:SCALE | FILE.h5 (a checkpoint)");
-    OPT("vshards", LC_OPT_INT, &c->vshards, "virtual shards V: results identical for any rank count up to V");
+    OPT("vshards", LC_OPT_STR, c->vshards, "deprecated, ignored: results are the same at every rank count");
     OPT("checkpoint", LC_OPT_STR, c->checkpoint, "checkpoint file written by rank 0 (empty: none)");
     OPT("checkpoint-every", LC_OPT_INT, &c->checkpoint_every, "also checkpoint every N epochs (0: only at the end)");
     OPT("resume", LC_OPT_STR, c->resume, "continue exactly from this checkpoint");
@@ -108,32 +131,40 @@ double lc_train_lr(const lc_train_cfg *c, int is_images) {
 /* Options that must match between a checkpoint and the run resuming from it. */
 static const char *const resume_must_match[] = {
     "loss", "margin", "reg", "lambda", "beta", "optimizer", "momentum", "lr", "schedule", "lr-decay",
-    "lr-step", "min-lr", "warmup", "batch", "val", "folds", "fold", "scale", "seed", "vshards"};
+    "lr-step", "min-lr", "warmup", "batch", "val", "folds", "fold", "scale", "seed"};
 
 /* --- state of one run ---------------------------------------------------------- */
 typedef struct {
     MPI_Comm comm;
-    int rank, P, V;
+    int rank, P;
     const lc_train_cfg *cfg;
     lc_loss_kind loss;
     lc_reg_kind reg;
     lc_optim_kind optk;
     lc_sched sched;
-    lc_shards sh;            /* this rank's shards of the training rows, val and test rows */
+    lc_shards sh;            /* this rank's block of the training rows, val and test rows */
     int64_t B;               /* global batch */
     int K, D;
     lc_model model;
     lc_optim opt;
     lc_history hist;
-    size_t len;              /* leaf length: K*D + K + 2 */
-    float *leaves, *sum, *grad, *X, *S;
-    int64_t *idx;
-    uint8_t *y;
+    /* work buffers for up to `cap` of this rank's rows at a time */
+    int cap;
+    int64_t *idx;            /* cap: local row indices */
+    float *S;                /* cap x K scores */
+    double *dS, *L;          /* cap x K score gradients; cap row losses */
+    float *scratch;          /* D */
+    double *srow;            /* K: one row of scores in double */
+    double *ca, *cb;         /* D: the gradient's factors (xgrad.h) */
+    void *gbuf;              /* K*D + K: [G | Q] as int32, then the gradient as float */
+    lc_xgrad xg;             /* the exact reduction */
     int64_t step, epoch, spe, total, end;
     lc_train_result *res;
 } run_t;
 
-static int64_t shard_share(int64_t B, int V, int v) { return B * (v + 1) / V - B * v / V; }
+/* Largest batch: the rounding slack B/2 of the quantized gradient must leave
+ * room below 2^31 / 255 (see shift_for). */
+#define LC_MAX_BATCH (1 << 22)
 
 static int parse_cfg(run_t *r, lc_err *e) {
     const lc_train_cfg *c = r->cfg;
@@ -160,7 +191,12 @@ static int parse_cfg(run_t *r, lc_err *e) {
     if (c->epochs < 1) return lc_fail(e, LC_EARG, "--epochs must be >= 1 (got %d)", c->epochs);
     if (c->max_steps < 0) return lc_fail(e, LC_EARG, "--max-steps must be >= 0 (got %lld)", c->max_steps);
     if (c->val < 0) return lc_fail(e, LC_EARG, "--val must be >= 0 (got %lld)", c->val);
-    if (c->vshards < 1 || c->vshards > 4096) return lc_fail(e, LC_EARG, "--vshards must be in 1..4096 (got %d)", c->vshards);
+    if (c->batch > LC_MAX_BATCH)
+        return lc_fail(e, LC_EARG, "--batch %d: at most %d rows per step", c->batch, LC_MAX_BATCH);
+    long long vs;
+    if (c->vshards[0] && (lc_parse_long(c->vshards, &vs) || vs < 1))
+        return lc_fail(e, LC_EARG, "--vshards: '%s' is not a positive integer (the flag is ignored, but must parse)",
+                       c->vshards);
     if (c->folds < 0 || c->folds == 1 || (c->folds > 0 && (c->fold < 0 || c->fold >= c->folds)))
         return lc_fail(e, LC_EARG, "--folds %d --fold %d: need folds >= 2 and 0 <= fold < folds", c->folds, c->fold);
     if (c->folds > 0 && c->val > 0)
@@ -258,87 +294,176 @@ static int resume_from(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     return 0;
 }
 
-/* Rows of shard v for step s: b_v positions of an endless sequence of random
- * permutations of the shard, one permutation per pass. */
-static void draw_batch(const run_t *r, int v, int64_t s, int64_t bv, int64_t *idx) {
-    int64_t nv = r->sh.shard_lo[v + 1] - r->sh.shard_lo[v];
-    int64_t off = r->sh.shard_lo[v] - r->sh.train.row0;
-    for (int64_t i = 0; i < bv; i++) {
-        int64_t pos = s * bv + i, pass = pos / nv, j = pos % nv;
-        uint64_t stream = lc_stream(LC_RNG_BATCH, ((uint64_t)v << 32) | (uint64_t)pass);
-        idx[i] = off + (int64_t)lc_rng_perm((uint64_t)r->cfg->seed, stream, (uint64_t)j, (uint64_t)nv);
+/* This rank's rows of the batch of step `step`: positions p = step * B + i of
+ * an endless sequence of random permutations of the N training rows, one per
+ * pass; a position belongs to the rank that holds its row. Local indices into
+ * idx (in position order); returns how many. */
+static int batch_rows(const run_t *r, int64_t step, int64_t *idx) {
+    const uint64_t N = (uint64_t)r->sh.N, lo = (uint64_t)r->sh.lo, hi = (uint64_t)r->sh.hi;
+    const uint64_t seed = (uint64_t)r->cfg->seed, p0 = (uint64_t)step * (uint64_t)r->B;
+    int n = 0;
+    for (int64_t i = 0; i < r->B; i++) {
+        uint64_t p = p0 + (uint64_t)i, pass = p / N, j = p % N;
+        uint64_t t = lc_rng_perm(seed, lc_stream(LC_RNG_BATCH, pass), j, N);
+        if (t >= lo && t < hi) idx[n++] = (int64_t)(t - lo);
     }
+    return n;
 }
 
-/* One synchronized update. Returns the minibatch loss (data + reg) in *loss
- * and the batch's correct count in *correct. */
-static int train_step(run_t *r, double lr, double *loss, double *correct, lc_err *e) {
-    const int K = r->K, D = r->D;
-    const size_t KD = (size_t)K * D, len = r->len;
-    lc_train_result *res = r->res;
-    for (int v = r->sh.tree.v_lo; v < r->sh.tree.v_hi; v++) {
-        float *leaf = r->leaves + (size_t)(v - r->sh.tree.v_lo) * len;
-        int64_t bv = shard_share(r->B, r->V, v);
-        if (bv == 0) {
-            memset(leaf, 0, len * sizeof(float));
-            continue;
-        }
-        double t0 = lc_now();
-        draw_batch(r, v, r->step, bv, r->idx);
-        lc_rows_gather(&r->sh.train, r->idx, (int)bv, r->model.mean, r->model.inv_scale, r->X);
-        for (int64_t i = 0; i < bv; i++) r->y[i] = r->sh.train.labels[r->idx[i]];
-        double t1 = lc_now();
-        int64_t corr = 0;
-        double ls = lc_loss_fwd_bwd(r->loss, (float)r->cfg->margin, (int)bv, D, K, r->X, r->y,
-                                    r->model.W, r->model.b, r->S, leaf, leaf + KD, &corr);
-        leaf[KD + K] = (float)ls;
-        leaf[KD + K + 1] = (float)corr;
-        res->t_gather += t1 - t0;
-        res->t_gemm += lc_now() - t1;
+/* Scores, losses and score gradients of this rank's rows idx[0..n) into S,
+ * L, dS; returns how many are predicted right. */
+static int64_t forward(run_t *r, int n, const int64_t *idx) {
+    const int K = r->K;
+    const lc_shards *sh = &r->sh;
+    if (n > 0)
+        lc_kern_scores(n, r->D, K, sh->train.u8, sh->train.f32, idx, r->model.W, r->model.b, r->model.mean,
+                       r->model.inv_scale, r->S, r->scratch);
+    int64_t hits = 0;
+    for (int i = 0; i < n; i++) {
+        const float *s = r->S + (size_t)i * K;
+        int y = sh->train.labels[idx[i]];
+        for (int k = 0; k < K; k++) r->srow[k] = s[k];
+        hits += lc_argmax_first(s, K) == y;
+        r->L[i] = lc_loss_row(r->loss, r->cfg->margin, r->srow, K, y, r->dS + (size_t)i * K);
     }
-    double t2 = lc_now();
-    if (lc_treesum_float(&r->sh.tree, r->leaves, len, r->sum, e)) return e->code;
+    return hits;
+}
+
+/* The rows idx[0..n) of this rank, together with the other ranks' rows a set
+ * of `rows` rows: their loss sum and correct count (every rank gets the
+ * totals) and, unless gout and gacc are both NULL, the gradient of their loss
+ * sum reduced exactly (xgrad.h: gout = gradient / rows as floats, or added to
+ * gacc). *loss_sum is NaN (and no gradient is computed) when a row's loss or
+ * score gradient is NaN, infinite or 2^40 or more: a diverged run.
+ * Collective; n <= r->cap. */
+static int exact_pass(run_t *r, int n, const int64_t *idx, int64_t rows, float *gout, double *gacc,
+                      double *loss_sum, int64_t *correct, lc_err *e) {
+    lc_train_result *res = r->res;
+    double t0 = lc_now(), red0 = r->xg.t_reduce;
+    int64_t hits = forward(r, n, idx);
+    if (lc_xgrad_pass1(&r->xg, n, r->L, r->dS, hits, e)) return e->code;
+    *loss_sum = r->xg.loss_sum;
+    *correct = r->xg.correct;
+    if (!r->xg.bad && (gout || gacc) &&
+        lc_xgrad_pass2(&r->xg, n, r->dS, r->sh.x8, idx, rows, r->ca, r->cb, gout, gacc, e))
+        return e->code;
+    double red = r->xg.t_reduce - red0;
+    res->t_reduce += red;
+    res->t_gemm += lc_now() - t0 - red;
+    return 0;
+}
+
+static int full_grad(run_t *r, double *loss, double *acc, float *grad, lc_err *e);
+
+/* One synchronized update. Returns the minibatch loss (data + reg) in *loss
+ * and the batch's correct count in *correct. A batch of all N rows (full-batch
+ * gradient descent) takes full_grad's gradient, in chunks of rows: the same
+ * rows, less memory. */
+static int train_step(run_t *r, double lr, double *loss, double *correct, lc_err *e) {
+    const size_t KD = (size_t)r->K * r->D;
+    lc_train_result *res = r->res;
+    if (r->B == r->sh.N) {
+        double acc = 0;
+        if (full_grad(r, loss, &acc, r->gbuf, e)) return e->code;
+        *correct = acc * (double)r->sh.N;
+        if (!isfinite(*loss)) return 0;
+        double t3 = lc_now();
+        lc_optim_step(&r->opt, (float)lr, r->model.params, r->gbuf);
+        res->t_update += lc_now() - t3;
+        return 0;
+    }
+    double t0 = lc_now();
+    int n = batch_rows(r, r->step, r->idx);
+    res->t_gather += lc_now() - t0;
+    float *grad = r->gbuf;
+    double ls = 0;
+    int64_t hits = 0;
+    if (exact_pass(r, n, r->idx, r->B, grad, NULL, &ls, &hits, e)) return e->code;
     double t3 = lc_now();
-    const float invB = 1.0f / (float)r->B;
-    for (size_t i = 0; i < KD + (size_t)K; i++) r->grad[i] = r->sum[i] * invB;
-    *loss = (double)r->sum[KD + K] / (double)r->B +
-            lc_reg_value(r->reg, r->cfg->lambda, r->cfg->beta, r->model.W, KD);
-    *correct = r->sum[KD + K + 1];
+    *loss = ls / (double)r->B + lc_reg_value(r->reg, r->cfg->lambda, r->cfg->beta, r->model.W, KD);
+    *correct = (double)hits;
     if (!isfinite(*loss)) return 0; /* the caller stops; params stay as they were */
-    lc_reg_grad_add(r->reg, (float)r->cfg->lambda, (float)r->cfg->beta, r->model.W, r->grad, KD);
-    lc_optim_step(&r->opt, (float)lr, r->model.params, r->grad);
-    res->t_reduce += t3 - t2;
+    lc_reg_grad_add(r->reg, (float)r->cfg->lambda, (float)r->cfg->beta, r->model.W, grad, KD);
+    lc_optim_step(&r->opt, (float)lr, r->model.params, grad);
     res->t_update += lc_now() - t3;
     return 0;
 }
 
-/* Full training loss (data + reg) and accuracy at the end: per-shard sums in
- * double, tree-summed, so the number is the same for every P. */
-static int final_train_eval(run_t *r, lc_err *e) {
-    const int K = r->K, D = r->D, nv = r->sh.tree.v_hi - r->sh.tree.v_lo;
-    enum { BLOCK = 256 };
-    double *leaves = lc_calloc((size_t)nv * 2, sizeof(double), e);
-    if (!leaves) return e->code;
-    for (int v = r->sh.tree.v_lo; v < r->sh.tree.v_hi; v++) {
-        double *lf = leaves + (size_t)(v - r->sh.tree.v_lo) * 2;
-        for (int64_t i = r->sh.shard_lo[v]; i < r->sh.shard_lo[v + 1]; i += BLOCK) {
-            int n = (int)(r->sh.shard_lo[v + 1] - i < BLOCK ? r->sh.shard_lo[v + 1] - i : BLOCK);
-            int64_t row = i - r->sh.train.row0;
-            lc_rows_slice(&r->sh.train, row, n, r->model.mean, r->model.inv_scale, r->X);
-            int64_t corr = 0;
-            lf[0] += lc_loss_fwd_bwd(r->loss, (float)r->cfg->margin, n, D, K, r->X, r->sh.train.labels + row,
-                                     r->model.W, r->model.b, r->S, NULL, NULL, &corr);
-            lf[1] += (double)corr;
+/* Rows per chunk of full_grad: a function of K alone (never of P), so the
+ * chunks, and the result, are the same for every rank count. */
+static int64_t chunk_rows(int K) {
+    int64_t c = ((int64_t)1 << 21) / K;
+    if (c > 65536) c = 65536;
+    if (c < 256) c = 256;
+    return c;
+}
+
+/* The full-batch loss and gradient at the current parameters, the same bits
+ * for every rank count and on every CPU (for L-BFGS and the final evaluation):
+ *   *loss = (1/N) sum_i L_i + lambda R(W)   over all N training rows
+ *   *acc  = the fraction of training rows predicted right
+ *   grad  = d loss / d params (K*D + K floats; NULL: loss and accuracy only)
+ * The training rows are taken in chunks of chunk_rows(K) consecutive training
+ * indices; each chunk's gradient is reduced exactly like a step's, and the
+ * chunks are added in double in chunk order. Collective. */
+static int full_grad(run_t *r, double *loss, double *acc, float *grad, lc_err *e) {
+    const int K = r->K;
+    const size_t KD = (size_t)K * r->D, np = KD + (size_t)K;
+    const int64_t N = r->sh.N, lo = r->sh.lo, hi = r->sh.hi;
+    double lsum = 0;
+    int64_t hits = 0;
+    if (!grad) {
+        /* loss and count only: blocks of cap rows, one exact reduction */
+        int64_t *acc4 = lc_calloc(LC_XS_LIMBS + 2, sizeof(int64_t), e);
+        if (lc_agree(r->comm, e)) return e->code;
+        for (int64_t i = lo; i < hi; i += r->cap) {
+            int n = (int)(hi - i < r->cap ? hi - i : r->cap);
+            for (int j = 0; j < n; j++) r->idx[j] = i - lo + j;
+            lc_kern_scores(n, r->D, K, r->sh.train.u8, r->sh.train.f32, r->idx, r->model.W, r->model.b,
+                           r->model.mean, r->model.inv_scale, r->S, r->scratch);
+            for (int j = 0; j < n; j++) {
+                const float *s = r->S + (size_t)j * K;
+                int y = r->sh.train.labels[r->idx[j]];
+                for (int k = 0; k < K; k++) r->srow[k] = s[k];
+                acc4[LC_XS_LIMBS] += lc_argmax_first(s, K) == y;
+                acc4[LC_XS_LIMBS + 1] |= lc_xs_add(acc4, lc_loss_row(r->loss, r->cfg->margin, r->srow, K, y, r->dS));
+            }
         }
+        lc_xs_norm(acc4, 1);
+        if (MPI_Allreduce(MPI_IN_PLACE, acc4, LC_XS_LIMBS + 2, MPI_INT64_T, MPI_SUM, r->comm) != MPI_SUCCESS)
+            lc_fail(e, LC_EINTERNAL, "MPI_Allreduce failed (full loss)");
+        lsum = acc4[LC_XS_LIMBS + 1] ? NAN : lc_xs_value(acc4);
+        hits = acc4[LC_XS_LIMBS];
+        free(acc4);
+        if (e->code) return e->code;
+    } else {
+        double *g = lc_calloc(np, sizeof(double), e);
+        if (lc_agree(r->comm, e)) return e->code;
+        const int64_t ch = chunk_rows(K);
+        for (int64_t c0 = 0; c0 < N && !e->code; c0 += ch) {
+            int64_t a = c0 > lo ? c0 : lo, b = c0 + ch < hi ? c0 + ch : hi;
+            int n = b > a ? (int)(b - a) : 0;
+            for (int j = 0; j < n; j++) r->idx[j] = a - lo + j;
+            double ls = 0;
+            int64_t h = 0;
+            if (exact_pass(r, n, r->idx, (c0 + ch < N ? ch : N - c0), NULL, g, &ls, &h, e)) break;
+            lsum += ls;
+            hits += h;
+            if (isnan(ls)) break; /* diverged: every rank sees it */
+        }
+        for (size_t i = 0; i < np; i++) grad[i] = (float)(g[i] / (double)N);
+        free(g);
+        if (e->code) return e->code;
+        lc_reg_grad_add(r->reg, (float)r->cfg->lambda, (float)r->cfg->beta, r->model.W, grad, KD);
     }
-    double tot[2];
-    if (!lc_treesum_double(&r->sh.tree, leaves, 2, tot, e)) {
-        r->res->final_loss = tot[0] / (double)r->sh.N +
-                             lc_reg_value(r->reg, r->cfg->lambda, r->cfg->beta, r->model.W, (size_t)K * D);
-        r->res->train_acc = tot[1] / (double)r->sh.N;
-    }
-    free(leaves);
-    return e->code;
+    *loss = lsum / (double)N + lc_reg_value(r->reg, r->cfg->lambda, r->cfg->beta, r->model.W, KD);
+    *acc = (double)hits / (double)N;
+    return 0;
+}
+
+/* Full training loss (data + reg) and accuracy at the end (full_grad). */
+static int final_train_eval(run_t *r, lc_err *e) {
+    return full_grad(r, &r->res->final_loss, &r->res->train_acc, NULL, e);
 }
 
 static int write_ckpt(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
@@ -431,22 +556,35 @@ static int metrics_line(run_t *r, FILE *mf, double loss, double tr_acc, double v
 }
 
 static int alloc_buffers(run_t *r, lc_err *e) {
-    int64_t bmax = 0;
-    for (int v = 0; v < r->V; v++) {
-        int64_t b = shard_share(r->B, r->V, v);
-        if (b > bmax) bmax = b;
-    }
-    if (bmax < 256) bmax = 256; /* evaluation blocks reuse X and S */
-    int nv = r->sh.tree.v_hi - r->sh.tree.v_lo;
-    r->len = (size_t)r->K * r->D + (size_t)r->K + 2;
-    r->leaves = lc_malloc(sizeof(float) * r->len * (size_t)nv, e);
-    r->sum = lc_malloc(sizeof(float) * r->len, e);
-    r->grad = lc_malloc(sizeof(float) * r->len, e);
-    r->X = lc_malloc(sizeof(float) * (size_t)bmax * (size_t)r->D, e);
-    r->S = lc_malloc(sizeof(float) * (size_t)bmax * (size_t)r->K, e);
-    r->idx = lc_malloc(sizeof(int64_t) * (size_t)bmax, e);
-    r->y = lc_malloc((size_t)bmax, e);
+    const int K = r->K, D = r->D;
+    const int64_t nloc = r->sh.hi - r->sh.lo;
+    int64_t cap = r->B == r->sh.N ? 0 : r->B < nloc ? r->B : nloc; /* a step's local rows */
+    int64_t ch = chunk_rows(K) < nloc ? chunk_rows(K) : nloc; /* full_grad's */
+    if (ch > cap) cap = ch;
+    if (cap < 1) cap = 1;
+    r->cap = (int)cap;
+    size_t ck = (size_t)cap * (size_t)K;
+    r->idx = lc_malloc(sizeof(int64_t) * (size_t)cap, e);
+    r->S = lc_malloc(sizeof(float) * ck, e);
+    r->dS = lc_malloc(sizeof(double) * ck, e);
+    r->L = lc_malloc(sizeof(double) * (size_t)cap, e);
+    r->scratch = lc_malloc(sizeof(float) * (size_t)D, e);
+    r->srow = lc_malloc(sizeof(double) * (size_t)K, e);
+    r->ca = lc_malloc(sizeof(double) * (size_t)D, e);
+    r->cb = lc_malloc(sizeof(double) * (size_t)D, e);
+    r->gbuf = lc_malloc(sizeof(int32_t) * lc_model_nparams(&r->model), e); /* int32 and float: 4 bytes */
+    if (!e->code) lc_xgrad_init(&r->xg, r->comm, K, D, r->cap, r->gbuf, e);
     return e->code;
+}
+
+/* The elementwise factors of the gradient formula, from the model's mean and
+ * scale and the inputs' levels (after normalize / init / resume). */
+static void set_factors(run_t *r) {
+    for (int d = 0; d < r->D; d++) {
+        double inv = r->model.inv_scale[d];
+        r->ca[d] = r->sh.level_step[d] * inv;
+        r->cb[d] = (r->sh.level_lo[d] - (double)r->model.mean[d]) * inv;
+    }
 }
 
 static void run_free(run_t *r) {
@@ -454,20 +592,23 @@ static void run_free(run_t *r) {
     lc_model_free(&r->model);
     lc_optim_free(&r->opt);
     lc_history_free(&r->hist);
-    free(r->leaves);
-    free(r->sum);
-    free(r->grad);
-    free(r->X);
-    free(r->S);
     free(r->idx);
-    free(r->y);
+    free(r->S);
+    free(r->dS);
+    free(r->L);
+    free(r->scratch);
+    free(r->srow);
+    free(r->ca);
+    free(r->cb);
+    lc_xgrad_free(&r->xg);
+    free(r->gbuf);
 }
 
 static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     if (parse_cfg(r, e) == 0 && r->rank == 0) check_outputs(r->cfg, e);
     if (lc_agree(r->comm, e)) return e->code;
     const lc_train_cfg *c = r->cfg;
-    lc_shards_spec spec = {c->data, r->V, c->val, c->folds, c->fold, c->no_test};
+    lc_shards_spec spec = {c->data, c->val, c->folds, c->fold, c->no_test};
     if (lc_shards_load(r->comm, &spec, &r->sh, e) || lc_agree(r->comm, e)) return e->code;
     r->K = r->sh.info.n_classes;
     r->D = r->sh.info.dim;
@@ -475,6 +616,9 @@ static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     if (r->B > r->sh.N)
         lc_fail(e, LC_EARG, "--batch %d is larger than the %lld training rows of %s", c->batch,
                 (long long)r->sh.N, c->data);
+    else if ((int64_t)r->K * (r->D + 1) > INT32_MAX)
+        lc_fail(e, LC_EDATA, "%s: %d classes x %d inputs are too many parameters for one reduction", c->data, r->K,
+                r->D);
     if (lc_agree(r->comm, e)) return e->code;
     if (lc_model_alloc(&r->model, r->K, r->D, e) || lc_agree(r->comm, e)) return e->code;
     r->model.loss = r->loss;
@@ -482,7 +626,7 @@ static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     r->model.n_classes = r->K;
     memcpy(r->model.classes, r->sh.info.classes, sizeof r->sh.info.classes);
     snprintf(r->model.input, sizeof r->model.input, "%s", r->sh.info.input);
-    if (lc_shards_normalize(&r->sh, c->scale, 1, &r->model, e)) return e->code;
+    if (lc_shards_normalize(&r->sh, c->scale, 1, &r->model, e) || lc_shards_levels(&r->sh, e)) return e->code;
     r->sched.lr = lc_train_lr(c, r->sh.info.is_images);
     r->res->lr = r->sched.lr;
     if (lc_optim_init(&r->opt, r->optk, lc_model_nparams(&r->model), e) || lc_agree(r->comm, e)) return e->code;
@@ -493,7 +637,9 @@ static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
         init_params(r, e);
     }
     if (lc_agree(r->comm, e)) return e->code;
-    return alloc_buffers(r, e) || lc_agree(r->comm, e);
+    if (alloc_buffers(r, e) || lc_agree(r->comm, e)) return e->code;
+    set_factors(r);
+    return 0;
 }
 
 int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, lc_err *e) {
@@ -505,8 +651,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     r.res = res;
     MPI_Comm_rank(comm, &r.rank);
     MPI_Comm_size(comm, &r.P);
-    r.V = cfg->vshards;
-    openblas_set_num_threads(1); /* one GEMM per shard, single-threaded: reproducible */
+    openblas_set_num_threads(1); /* ranks are the parallelism */
     lc_train_cfg copy = *cfg;     /* the option table binds to a mutable config */
     lc_opt opts[LC_TRAIN_MAXOPTS];
     int nopts = lc_train_options(&copy, opts);
@@ -517,7 +662,6 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     if (setup(&r, opts, nopts, e)) goto done;
     res->load_seconds = lc_now() - t_load;
     res->ranks = r.P;
-    res->vshards = r.V;
     r.spe = (r.sh.N + r.B - 1) / r.B;
     r.total = r.spe * cfg->epochs;
     r.end = cfg->max_steps > 0 && cfg->max_steps < r.total ? cfg->max_steps : r.total;
@@ -527,11 +671,13 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     }
     if (lc_agree(comm, e)) goto done;
     if (!cfg->quiet)
-        lc_log("train: %s, N=%lld train / %lld val / %lld test rows, D=%d, K=%d, B=%lld, P=%d ranks, V=%d shards, "
+        lc_log("train: %s, N=%lld train / %lld val / %lld test rows, D=%d, K=%d, B=%lld, P=%d ranks, "
                "%lld steps/epoch, loss %s, reg %s (lambda %g), %s lr %g\n",
-               cfg->data, (long long)r.sh.N, (long long)(r.sh.hold_hi - r.sh.hold_lo), (long long)r.sh.info.n_test, r.D, r.K, (long long)r.B, r.P, r.V,
+               cfg->data, (long long)r.sh.N, (long long)(r.sh.hold_hi - r.sh.hold_lo), (long long)r.sh.info.n_test, r.D, r.K, (long long)r.B, r.P,
                (long long)r.spe, cfg->loss, cfg->reg, cfg->lambda, cfg->optimizer, r.sched.lr);
     if (!cfg->quiet) lc_blas_log();
+    if (!cfg->quiet && cfg->vshards[0])
+        lc_log("train: --vshards is deprecated and ignored: the result is the same at every rank count\n");
 
     /* A run resumed after a signal carries on the sums of the epoch it stopped in. */
     double t_start = lc_now(), t_epoch = t_start, ep_loss = r.hist.part_loss, ep_corr = r.hist.part_correct;
@@ -618,7 +764,6 @@ void lc_train_result_json(const lc_train_cfg *c, const lc_train_result *res, lc_
     lc_json_num(j, "load_seconds", res->load_seconds);
     lc_json_num(j, "samples_per_second", res->samples_per_second);
     lc_json_int(j, "ranks", res->ranks);
-    lc_json_int(j, "vshards", res->vshards);
     lc_json_str(j, "loss", c->loss);
     lc_json_str(j, "reg", c->reg);
     lc_json_num(j, "lambda", c->lambda);

@@ -3,7 +3,7 @@
  * Timings are reported, never asserted (scripts/scaling-model.py reads them).
  *
  *   mpiexec -n P bench_reduce pattern [--K 10] [--D 3072] [--vshards V] [options]
- *       tree:  the reduction training uses today, lc_treesum_float over V
+ *       tree:  the reduction training used before the exact one (treesum_ref.c), over V
  *              virtual shards of the train vector (K*D + K + 2 floats: gradient,
  *              bias gradient, loss, correct count); V defaults to lincls's own
  *              choice: 8, or the next power of two >= P.
@@ -50,6 +50,7 @@
 #include <string.h>
 
 #include "lincls/dist.h"
+#include "treesum_ref.h"
 
 static int rank, P;
 

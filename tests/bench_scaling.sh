@@ -59,12 +59,12 @@ table)
         grep -qF "$want" <<<"$out" || fail "missing: $want"
     done
     # bytes per rank per step at P = 1,024 for 10 x 3,072 do not depend on the
-    # measurements: today 1023 x 30732 x 4 = 126 MB; exact 2 (1023/1024) 122,920
+    # measurements: tree 1023 x 30732 x 4 = 126 MB; exact 2 (1023/1024) 122,920
     # (Rabenseifner) + 10 x 176 (recursive doubling) = 247 kB
     row=$(awk '/^10 x 3,072: predicted/ { f = 1 } f && $1 == "1,024" { print; exit }' <<<"$out")
     [[ $(awk '{ print $2, $3, $4, $5 }' <<<"$row") == "126 MB 247 kB" ]] || fail "P = 1,024 bytes: '$row'"
     md=$("$PY" "$ROOT/scripts/scaling-model.py" --markdown) || fail "--markdown failed"
-    grep -q '^| P | bytes today | bytes exact |' <<<"$md" || fail "--markdown: no cluster table"
+    grep -q '^| P | bytes tree | bytes exact |' <<<"$md" || fail "--markdown: no cluster table"
     echo "ok: scaling-model.py"
     ;;
 bytes)

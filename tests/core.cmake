@@ -19,7 +19,7 @@ lincls_mpi_test(NAME shard_refuse_more_ranks_than_rows NP 8
 lincls_test_exe(bench_load bench_load.c)
 # Benchmark tool for scripts/scaling-model.py: the gradient exchange (today's tree
 # sum, the exact integer pattern) and plain collectives; tested in bench.cmake.
-lincls_test_exe(bench_reduce bench_reduce.c)
+lincls_test_exe(bench_reduce bench_reduce.c treesum_ref.c)
 # cmake --install puts working tools, the job scripts and what they source under a prefix.
 lincls_test(NAME install
   COMMAND bash ${LC_TESTS_DIR}/install.sh ${CMAKE_COMMAND} ${CMAKE_BINARY_DIR}

@@ -7,7 +7,7 @@ d=(--data ../fake.h5)
 expect_fail "search --trials 0" "--trials must be >= 1" mpi 2 search "${d[@]}" --trials 0
 expect_fail "search unknown loss" "--loss: unknown loss 'hinge'" mpi 2 search "${d[@]}" --loss hinge
 expect_fail "search missing data" "nothere.h5" mpi 2 search --data nothere.h5 --trials 3
-expect_fail "search more ranks than shards" "--vshards" mpi 3 search "${d[@]}" --vshards 2
+expect_fail "search --vshards not a number" "--vshards" mpi 3 search "${d[@]}" --vshards x
 expect_fail "search --val too large" "--val 300" mpi 2 search "${d[@]}" --val 300
 # trial indices first .. first + trials - 1 must fit in int64 (this overflowed
 # and was blamed on the losses being nan)

@@ -43,7 +43,7 @@ static int check_split(MPI_Comm comm, const lc_dataset_info *img, const lc_datas
             bad = 1;
         }
     }
-    if (!bad && memcmp(a.labels, b.labels, (size_t)a.nrows)) bad = fail("labels differ");
+    if (!bad && memcmp(a.labels, b.labels, sizeof(uint16_t) * (size_t)a.nrows)) bad = fail("labels differ");
     free(x);
     lc_rows_free(&a);
     lc_rows_free(&b);

@@ -24,7 +24,7 @@
 /* One row per image (cat, car, frog); columns are the class scores
  * (cat, car, frog): the lecture's table transposed. */
 static const float toy[3][3] = {{3.2f, 5.1f, -1.7f}, {1.3f, 4.9f, 2.0f}, {2.2f, 2.5f, -3.1f}};
-static const uint8_t toy_y[3] = {0, 1, 2};
+static const uint16_t toy_y[3] = {0, 1, 2};
 
 /* Per-row losses through lc_loss_scores (one row per call). */
 static void toy_rows(lc_loss_kind k, float margin, double out[3], float ds[3][3]) {
@@ -84,7 +84,7 @@ static void test_toy_softmax(void) {
 
     /* max subtracted: huge scores stay finite */
     float big[3] = {1000.0f, 0.0f, -1000.0f};
-    uint8_t y1 = 1;
+    uint16_t y1 = 1;
     double Lb = lc_loss_scores(LC_LOSS_SOFTMAX, 1.0f, 1, 3, big, &y1, NULL);
     CHECK_NEAR(Lb, 1000.0, 1e-3);
 }
@@ -92,12 +92,12 @@ static void test_toy_softmax(void) {
 /* First argmax: ties go to the lower class. */
 static void test_argmax_ties(void) {
     float s[2][3] = {{2, 2, 1}, {2, 2, 1}};
-    uint8_t y[2] = {1, 0};
+    uint16_t y[2] = {1, 0};
     int64_t correct = 0;
     lc_loss_scores(LC_LOSS_SVM, 1.0f, 2, 3, &s[0][0], y, &correct);
     CHECK(correct == 1, "tie counted for %lld rows, want 1", (long long)correct);
     float bad[3] = {1, 2, 3};
-    uint8_t y5 = 5; /* label out of range is a caller bug: NaN, no out-of-bounds read */
+    uint16_t y5 = 5; /* label out of range is a caller bug: NaN, no out-of-bounds read */
     CHECK(isnan(lc_loss_scores(LC_LOSS_SVM, 1.0f, 1, 3, bad, &y5, NULL)), "label >= K not NaN");
 }
 
@@ -198,7 +198,7 @@ static void test_reg(void) {
 typedef struct {
     int n, D, K;
     double *X, *t; /* t = W (K x D) then b (K) */
-    uint8_t *y;
+    uint16_t *y;
 } problem;
 
 static double full_loss(const problem *p, lc_loss_kind lk, lc_reg_kind rk, double *grad) {
@@ -243,13 +243,13 @@ static void make_problem(problem *p, int n, int D, int K) {
     size_t KD = (size_t)K * D;
     p->X = malloc((size_t)n * D * sizeof *p->X);
     p->t = malloc((KD + K) * sizeof *p->t);
-    p->y = malloc((size_t)n);
+    p->y = malloc(sizeof(uint16_t) * (size_t)n);
     for (uint64_t a = 0;; a++) {
         uint64_t st = lc_stream(LC_RNG_TEST, 100 + a);
         for (int i = 0; i < n * D; i++) p->X[i] = lc_rng_normal(7, st, (uint64_t)i);
         for (size_t i = 0; i < KD + K; i++)
             p->t[i] = lc_rng_normal(8, st, i) / sqrt((double)D);
-        for (int i = 0; i < n; i++) p->y[i] = (uint8_t)lc_rng_below(9, st, (uint64_t)i, (uint64_t)K);
+        for (int i = 0; i < n; i++) p->y[i] = (uint16_t)lc_rng_below(9, st, (uint64_t)i, (uint64_t)K);
         int ok = 1;
         for (size_t i = 0; i < KD; i++) ok = ok && fabs(p->t[i]) > 1e-3;
         for (int i = 0; i < n && ok; i++) {
@@ -297,13 +297,13 @@ static void naive_vs_blas(int n, int D, int K, lc_loss_kind lk, uint64_t seed) {
     float *Xf = malloc((size_t)n * D * sizeof *Xf), *Wf = malloc(KD * sizeof *Wf);
     float *bf = malloc(K * sizeof *bf), *dWf = malloc(KD * sizeof *dWf);
     float *dbf = malloc(K * sizeof *dbf), *S = malloc((size_t)n * K * sizeof *S);
-    uint8_t *y = malloc((size_t)n);
+    uint16_t *y = malloc(sizeof(uint16_t) * (size_t)n);
     uint64_t st = lc_stream(LC_RNG_TEST, 7000 + seed);
     /* float values in both copies, so only the arithmetic differs */
     for (size_t i = 0; i < (size_t)n * D; i++) X[i] = Xf[i] = (float)lc_rng_normal(seed, st, i);
     for (size_t i = 0; i < KD; i++) W[i] = Wf[i] = (float)(lc_rng_normal(seed + 1, st, i) / sqrt(D));
     for (int k = 0; k < K; k++) b[k] = bf[k] = (float)(0.5 * lc_rng_normal(seed + 2, st, (uint64_t)k));
-    for (int i = 0; i < n; i++) y[i] = (uint8_t)lc_rng_below(seed + 3, st, (uint64_t)i, (uint64_t)K);
+    for (int i = 0; i < n; i++) y[i] = (uint16_t)lc_rng_below(seed + 3, st, (uint64_t)i, (uint64_t)K);
 
     double Ln = lc_loss_naive(lk, 1.0, n, D, K, X, y, W, b, dW, db);
     int64_t c1 = 0, c2 = 0;

@@ -46,8 +46,11 @@ static int check_split(MPI_Comm comm, const lc_dataset_info *info, const char *s
     MPI_Gather(mine, 2, MPI_LONG_LONG, ranges, 2, MPI_LONG_LONG, 0, comm);
     int64_t n = strcmp(split, "train") == 0 ? info->n_train : info->n_test;
     uint64_t *h = malloc(sizeof(uint64_t) * (size_t)(r.nrows ? r.nrows : 1));
-    for (int64_t i = 0; i < r.nrows; i++)
-        h[i] = fnv(r.labels + i, 1, fnv(r.u8 + (size_t)i * 3072, 3072, 0xcbf29ce484222325ULL));
+    for (int64_t i = 0; i < r.nrows; i++) {
+        uint8_t lab = (uint8_t)r.labels[i]; /* the file's uint8 label, held as uint16 */
+        h[i] = fnv(&lab, 1, fnv(r.u8 + (size_t)i * 3072, 3072, 0xcbf29ce484222325ULL));
+        if (r.labels[i] > 255) h[i] = 0;
+    }
     int *counts = malloc(sizeof(int) * (size_t)P), *displs = malloc(sizeof(int) * (size_t)P);
     int cnt = (int)r.nrows;
     MPI_Gather(&cnt, 1, MPI_INT, counts, 1, MPI_INT, 0, comm);

@@ -8,7 +8,8 @@ expect_fail "negative lr" "--lr" mpi 2 train "${d[@]}" --lr -1
 expect_fail "NaN lr" "--lr" mpi 2 train "${d[@]}" --lr nan
 expect_fail "batch 0" "--batch" mpi 2 train "${d[@]}" --batch 0
 expect_fail "batch > N" "--batch 5000 is larger" mpi 2 train "${d[@]}" --batch 5000
-expect_fail "more ranks than vshards" "--vshards" mpi 4 train "${d[@]}" --vshards 2
+expect_fail "--vshards not a number (deprecated, ignored, but must parse)" "--vshards" mpi 2 train "${d[@]}" --vshards x
+expect_fail "batch above the exact reduction's limit" "--batch 5000000: at most" mpi 2 train "${d[@]}" --batch 5000000
 expect_fail "unknown loss" "--loss" mpi 2 train "${d[@]}" --loss hinge3
 expect_fail "unknown reg" "--reg" mpi 2 train "${d[@]}" --reg l3
 expect_fail "unknown optimizer" "--optimizer" mpi 2 train "${d[@]}" --optimizer lbfgs

@@ -31,7 +31,7 @@ for sub in train eval gradcheck search sweep features; do
     mpi 1 "$sub" --help > help.txt || fail "$sub --help exit code"
     grep -q -- '--help' help.txt || fail "$sub --help does not list options"
 done
-mpi 1 train --help | grep -q -- '--vshards N.*\[8\]' || fail "train --help does not show the --vshards default"
+mpi 1 train --help | grep -q -- '--vshards.*deprecated' || fail "train --help does not mark --vshards deprecated"
 # full-batch gradient descent: --batch = training rows
 mpi 2 train --data ../fake.h5 --val 40 --batch 260 --epochs 2 --quiet > gd.json || fail "full-batch run"
 [[ $(json_get steps < gd.json) == 2 ]] || fail "full batch should take one step per epoch"

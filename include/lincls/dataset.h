@@ -5,9 +5,10 @@
  *   /                attrs format = "lincls-dataset", version = 1
  *   /classes         string[K]
  *   /train/images    uint8 [N,3,32,32]   or  /train/features float32 [N,D]
- *   /train/labels    uint8 [N]
+ *   /train/labels    uint8 [N]  (uint16 where K > 256)
  *   /test/images     uint8 [M,3,32,32]   or  /test/features  float32 [M,D]
- *   /test/labels     uint8 [M]                                                   */
+ *   /test/labels     uint8 [M]  (uint16 where K > 256)
+ * Labels are held as uint16 in memory whichever width the file stores.       */
 #ifndef LINCLS_DATASET_H
 #define LINCLS_DATASET_H
 
@@ -16,7 +17,7 @@
 
 #include "lincls/util.h"
 
-#define LC_MAX_CLASSES 256
+#define LC_MAX_CLASSES 1000
 #define LC_CLASS_NAME_MAX 64
 
 typedef struct {
@@ -41,7 +42,7 @@ typedef struct {
     int dim, is_images;
     uint8_t *u8;      /* nrows*dim, images */
     float *f32;       /* nrows*dim, features */
-    uint8_t *labels;  /* nrows */
+    uint16_t *labels; /* nrows */
 } lc_rows;
 
 /* Collective: every rank of comm calls it with its own (row0, nrows), which may

@@ -1,19 +1,17 @@
-/* dist: MPI helpers. Collective error agreement (no rank left hanging) and a
- * reproducible sum over virtual shards whose bits do not depend on the number
- * of ranks.
+/* dist: MPI helpers. Collective error agreement (no rank left hanging) and
+ * exact reductions whose bits do not depend on the number of ranks.
  *
- * Virtual shards: the training rows are cut into V contiguous shards; rank r of
- * P owns shards [floor(V*r/P), floor(V*(r+1)/P)). Per-shard vectors are summed
- * in one fixed binary tree over the V leaves (node [lo,hi) = [lo,mid) + [mid,hi),
- * mid = lo + (hi-lo)/2). Each rank sums the largest tree nodes that lie inside its
- * own shards, the node sums are all-gathered, and every rank finishes the same
- * tree. A single rank computes the identical tree alone, so the result is
- * bitwise the same for every P <= V. */
+ * Every sum over ranks in lincls is a sum of integers: MPI_Allreduce with
+ * MPI_SUM over int32 or int64 is exact and associative, so the result is the
+ * same whatever algorithm (tree, ring, vendor-tuned) the MPI library picks and
+ * however the terms are spread over the ranks. Doubles are summed through
+ * fixed-point accumulators (xsum.h); maxima and minima are order-free. */
 #ifndef LINCLS_DIST_H
 #define LINCLS_DIST_H
 
 #include <mpi.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lincls/util.h"
 
@@ -21,30 +19,10 @@
  * in *e the message of the lowest failing rank. */
 int lc_agree(MPI_Comm comm, lc_err *e);
 
-typedef struct {
-    MPI_Comm comm;
-    int rank, size;
-    int V;            /* virtual shards */
-    int v_lo, v_hi;   /* this rank's shards */
-    /* internal: the tree nodes each rank contributes, in rank order */
-    int n_nodes;
-    int *node_lo, *node_hi, *node_owner;
-    int *node_first;  /* per rank: index of its first node; [size] = n_nodes */
-    int *counts, *displs; /* allgatherv, in elements, for the current len */
-    void *buf;        /* gathered node sums, then interior nodes */
-    size_t buf_bytes;
-} lc_treesum;
-
-int lc_treesum_init(lc_treesum *t, MPI_Comm comm, int V, lc_err *e);
-void lc_treesum_free(lc_treesum *t);
-/* Shard range [lo, hi) of rank r of P. */
-void lc_shards_of_rank(int V, int P, int r, int *lo, int *hi);
-
-/* leaves: this rank's (v_hi - v_lo) vectors of len elements, contiguous, in
- * shard order; used as scratch (overwritten). out: len elements, bitwise
- * identical on every rank and for every rank count. Collective. */
-int lc_treesum_float(lc_treesum *t, float *leaves, size_t len, float *out, lc_err *e);
-int lc_treesum_double(lc_treesum *t, double *leaves, size_t len, double *out, lc_err *e);
+/* Collective: n exact accumulators (n * LC_XS_LIMBS int64, xsum.h) summed over
+ * all ranks, in place, normalized on return: the same bits on every rank and
+ * for every rank count (up to 2^23 ranks). */
+int lc_xs_allreduce(int64_t *acc, size_t n, MPI_Comm comm, lc_err *e);
 
 /* Abort everything (unexpected failure). */
 void lc_die(MPI_Comm comm, const char *fmt, ...) LC_PRINTF(2, 3);

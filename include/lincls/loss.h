@@ -7,7 +7,10 @@
  * scores s_i = W x_i + b.
  *   svm:     L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)
  *   svm2:    L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)^2
- *   softmax: L_i = -ln(e^{s_{y_i}} / sum_j e^{s_j}), max subtracted first      */
+ *   softmax: L_i = -ln(e^{s_{y_i}} / sum_j e^{s_j}), max subtracted first
+ * Labels are uint16 (up to 65535 classes; files may store uint8).
+ * The per-row loss and score gradient are computed in double with lc_exp and
+ * lc_log (kern.h), so they are the same bits on every CPU.                    */
 #ifndef LINCLS_LOSS_H
 #define LINCLS_LOSS_H
 
@@ -18,18 +21,24 @@ typedef enum { LC_LOSS_SOFTMAX = 0, LC_LOSS_SVM = 1, LC_LOSS_SVM2 = 2 } lc_loss_
 int lc_loss_parse(const char *s, lc_loss_kind *out); /* 0 ok, -1 unknown */
 const char *lc_loss_name(lc_loss_kind k);
 
+/* One row: L_i of the K scores s with label y, and dL_i/ds into ds (K). A
+ * label outside [0, K) gives NaN. */
+double lc_loss_row(lc_loss_kind k, double margin, const double *s, int K, int y, double *ds);
+/* The predicted class: the first maximum (ties go to the lower class). */
+int lc_argmax_first(const float *s, int K);
+
 /* Per-row loss and score gradient from a score matrix (n x K), in place:
  * on return scores holds dL_i/ds (not divided by n). Returns sum_i L_i in
  * double; adds to *correct the rows whose first argmax equals y_i (if correct
  * is not NULL). */
 double lc_loss_scores(lc_loss_kind k, float margin, int n, int K, float *scores,
-                      const uint8_t *y, int64_t *correct);
+                      const uint16_t *y, int64_t *correct);
 
 /* BLAS path. scores is n x K scratch. Overwrites dW (K x D) and db (K) with the
  * gradient of sum_i L_i (a sum over rows, not a mean: the caller scales).
  * dW and db may be NULL for forward only. Returns sum_i L_i. */
 double lc_loss_fwd_bwd(lc_loss_kind k, float margin, int n, int D, int K, const float *X,
-                       const uint8_t *y, const float *W, const float *b, float *scores,
+                       const uint16_t *y, const float *W, const float *b, float *scores,
                        float *dW, float *db, int64_t *correct);
 
 /* Scores only: scores = X W^T + b (n x K), cblas_sgemm. */
@@ -39,7 +48,7 @@ void lc_scores(int n, int D, int K, const float *X, const float *W, const float 
 /* Naive reference in double: plain loops, same contract as lc_loss_fwd_bwd
  * (dW, db overwritten with the gradient of sum_i L_i; may be NULL). */
 double lc_loss_naive(lc_loss_kind k, double margin, int n, int D, int K, const double *X,
-                     const uint8_t *y, const double *W, const double *b, double *dW,
+                     const uint16_t *y, const double *W, const double *b, double *dW,
                      double *db);
 
 #endif

@@ -33,10 +33,11 @@ void lc_model_free(lc_model *m);
 void lc_model_set_scale(lc_model *m); /* recompute inv_scale from scale */
 
 /* Predicted classes (first argmax) for rows [i0, i0+n) of r, computed in
- * blocks; scratch is allocated internally. Counts correct predictions into
+ * blocks with the fixed-order kernel lc_kern_scores (the same predictions on
+ * every CPU); scratch is allocated internally. Counts correct predictions into
  * *correct when labels are known, and confusion[K*K] (row = true, col = predicted)
  * when not NULL. Returns 0 or an error. */
-int lc_model_predict(const lc_model *m, const lc_rows *r, int64_t i0, int64_t n, uint8_t *pred,
+int lc_model_predict(const lc_model *m, const lc_rows *r, int64_t i0, int64_t n, uint16_t *pred,
                      int64_t *correct, int64_t *confusion, lc_err *e);
 
 #endif

@@ -1,10 +1,13 @@
 /* train: the training loop shared by `train` and `sweep`.
  *
- * One step (identical on every rank):
- *   for each of this rank's virtual shards v: draw its b_v rows, normalize,
- *     forward + backward with cblas_sgemm  -> leaf v = [dW | db | loss | correct]
- *   tree-sum the leaves over all shards (bitwise independent of rank count)
- *   g = sum / B + lambda dR/dW;  params <- optimizer(params, g, lr(step))    */
+ * One step (identical on every rank; details in train.c):
+ *   the batch's B rows, the same for every rank count; each rank takes those
+ *     it holds: scores with a fixed-order kernel, per-row loss and dS
+ *   pass 1: exact integer allreduce of per-class sums and maxima of dS
+ *   dS -> int16 on a shared per-class scale; G = q^T X8 in int32 (exact)
+ *   pass 2: int32 allreduce of G; g = elementwise(G) / B + lambda dR/dW
+ *   params <- optimizer(params, g, lr(step))
+ * The checkpoint is bitwise the same for every rank count and on every CPU. */
 #ifndef LINCLS_TRAIN_H
 #define LINCLS_TRAIN_H
 
@@ -18,8 +21,9 @@ typedef struct {
     char loss[LC_OPT_STRLEN], reg[LC_OPT_STRLEN], optimizer[LC_OPT_STRLEN];
     char schedule[LC_OPT_STRLEN], init[LC_OPT_STRLEN], scale[LC_OPT_STRLEN];
     char checkpoint[LC_OPT_STRLEN], resume[LC_OPT_STRLEN], metrics[LC_OPT_STRLEN];
+    char vshards[LC_OPT_STRLEN]; /* deprecated, ignored (accepted so old commands still run) */
     double lambda, beta, margin, lr, lr_decay, min_lr, momentum;
-    int batch, epochs, lr_step, warmup, checkpoint_every, vshards, quiet, no_test;
+    int batch, epochs, lr_step, warmup, checkpoint_every, quiet, no_test;
     long long max_steps, val, seed;
     int folds, fold; /* k-fold cross-validation: validate on fold `fold` of `folds` */
 } lc_train_cfg;
@@ -38,7 +42,7 @@ typedef struct {
     double seconds;                      /* training loop wall time */
     double load_seconds;                 /* reading and statistics */
     double samples_per_second;
-    int ranks, vshards;
+    int ranks;
     double lr;                           /* the learning rate used (--lr, or its default) */
     double t_gather, t_gemm, t_reduce, t_update, t_eval; /* rank 0's breakdown, seconds */
     int stopped;                         /* the signal that stopped the run (error LC_ESTOP), else 0 */
