@@ -1,7 +1,7 @@
 # Trainer: end to end, reproducibility across rank counts, resume, failures.
 set(TRAIN_SH ${CMAKE_CURRENT_SOURCE_DIR})
 lincls_test(NAME train_e2e COMMAND bash ${TRAIN_SH}/train_e2e.sh
-  LABELS train FIXTURES_REQUIRED "fake_data;fake_big_data" TIMEOUT 300)
+  LABELS train FIXTURES_REQUIRED "fake_data;fake_big_data" TIMEOUT 900)
 lincls_test(NAME train_rank_invariance COMMAND bash ${TRAIN_SH}/train_invariance.sh
   LABELS train FIXTURES_REQUIRED fake_data TIMEOUT 300)
 lincls_test(NAME train_resume COMMAND bash ${TRAIN_SH}/train_resume.sh
