@@ -558,7 +558,9 @@ static int metrics_line(run_t *r, FILE *mf, double loss, double tr_acc, double v
 static int alloc_buffers(run_t *r, lc_err *e) {
     const int K = r->K, D = r->D;
     const int64_t nloc = r->sh.hi - r->sh.lo;
-    int64_t cap = r->B == r->sh.N ? 0 : r->B < nloc ? r->B : nloc; /* a step's local rows */
+    /* a step's local rows: B <= N, so a batch spans at most two passes (it
+     * wraps from one permutation into the next), each holding a row once */
+    int64_t cap = r->B == r->sh.N ? 0 : r->B < 2 * nloc ? r->B : 2 * nloc;
     int64_t ch = chunk_rows(K) < nloc ? chunk_rows(K) : nloc; /* full_grad's */
     if (ch > cap) cap = ch;
     if (cap < 1) cap = 1;

@@ -68,7 +68,7 @@ full_run() { # KB CMD...
     shift
     if [[ $FULL_MODE == limit ]]; then
         (
-            export PMIX_MCA_gds=hash OMPI_MCA_btl=self,tcp
+            export PMIX_MCA_gds=hash OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo
             ulimit -f "$kb"
             "$@"
         )
