@@ -42,3 +42,6 @@ foreach(group attrs shapes labels splits features files)
 endforeach()
 lincls_test(NAME read_h5py_strings COMMAND bash ${LC_TESTS_DIR}/read_strings.sh
   LABELS "core;badinput" FIXTURES_REQUIRED fake_data TIMEOUT 600)
+# The version string comes from project(VERSION) in CMakeLists.txt.
+lincls_test(NAME version COMMAND $<TARGET_FILE:lincls-mpi> --version LABELS core)
+set_tests_properties(version PROPERTIES PASS_REGULAR_EXPRESSION "^lincls-mpi ${PROJECT_VERSION}\n$")
