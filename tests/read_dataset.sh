@@ -49,7 +49,7 @@ labels)
     t labels_range '/train/labels row 3 has label 10, but labels must be 0..9'
     t labels_huge '/train/labels row 5 has label 9223372036854775807, but labels must be 0..9'
     t classes_few '/train/labels row [0-9]+ has label [5-9], but labels must be 0..4 \(5 classes\)'
-    t classes_one '/classes has 1 names \(2..256 allowed\)'
+    t classes_one '/classes has 1 names \(2..1000 allowed\)'
     t classes_int '/classes must be a 1-D dataset of K class names \(strings\), found int32 \[10\]'
     t classes_2d '/classes must be a 1-D dataset of K class names \(strings\), found 11-byte ASCII string \[5,2\]'
     t classes_missing '/classes must be a 1-D dataset of K class names \(strings\), found absent'
