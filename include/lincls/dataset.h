@@ -7,7 +7,10 @@
  *   /train/images    uint8 [N,3,32,32]   or  /train/features float32 [N,D]
  *   /train/labels    uint8 [N]
  *   /test/images     uint8 [M,3,32,32]   or  /test/features  float32 [M,D]
- *   /test/labels     uint8 [M]                                                   */
+ *   /test/labels     uint8 [M]
+ * Readers take more than lincls-prep writes: strings in any HDF5 form, labels
+ * of any integer type (range-checked), features float32 or float64, a /test
+ * split of 0 rows (M = 0: nothing is read). Images must be uint8.             */
 #ifndef LINCLS_DATASET_H
 #define LINCLS_DATASET_H
 
@@ -31,7 +34,9 @@ typedef struct {
 
 /* Collective over comm. Opens with the MPI-IO driver, checks the layout (format
  * attribute, datasets present, ranks and shapes agree, D consistent between
- * splits). All ranks return the same result. */
+ * splits, every dataset readable: no missing filter, not unwritten). Each
+ * refusal names the file, the object, what was expected and what was found.
+ * All ranks return the same result. */
 int lc_dataset_open(MPI_Comm comm, const char *path, lc_dataset_info *info, lc_err *e);
 
 /* Rows [row0, row0+nrows) of one split held by this rank. Exactly one of u8/f32
