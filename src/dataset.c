@@ -110,20 +110,21 @@ static int open_serial_checks(hid_t f, lc_dataset_info *info, lc_err *e) {
     int rc;
     rc = lc_h5_get_str_attr(f, "format", fmt, sizeof fmt);
     if (rc == LC_H5_MISSING)
-        return lc_fail(e, LC_EDATA, "%s: not a lincls dataset (no root attribute format = \"lincls-dataset\")",
-                       info->path);
+        return lc_fail(e, LC_EDATA, "%s: not a lincls dataset (no root attribute format = \"%s\")", info->path,
+                       LC_DATASET_FORMAT);
     if (rc)
-        return lc_fail(e, LC_EDATA, "%s: not a lincls dataset: root attribute format must be the string "
-                       "\"lincls-dataset\", found %s", info->path, lc_h5_attr_found(f, "format", found, sizeof found));
+        return lc_fail(e, LC_EDATA, "%s: not a lincls dataset: root attribute format must be the string \"%s\", "
+                       "found %s", info->path, LC_DATASET_FORMAT, lc_h5_attr_found(f, "format", found, sizeof found));
     if (strcmp(fmt, LC_DATASET_FORMAT) != 0)
-        return lc_fail(e, LC_EDATA, "%s: not a lincls dataset (root attribute format is \"%.64s\", not \"lincls-dataset\")",
-                       info->path, fmt);
+        return lc_fail(e, LC_EDATA, "%s: not a lincls dataset (root attribute format is \"%.64s\", not \"%s\")",
+                       info->path, fmt, LC_DATASET_FORMAT);
     rc = lc_h5_get_attr(f, "version", H5T_NATIVE_LLONG, &version);
     if (rc)
-        return lc_fail(e, LC_EDATA, "%s: root attribute version must be one integer (1), found %s", info->path,
-                       lc_h5_attr_found(f, "version", found, sizeof found));
-    if (version != 1)
-        return lc_fail(e, LC_EDATA, "%s: unsupported dataset version %lld (expected 1)", info->path, version);
+        return lc_fail(e, LC_EDATA, "%s: root attribute version must be one integer (%d), found %s", info->path,
+                       LC_DATASET_VERSION, lc_h5_attr_found(f, "version", found, sizeof found));
+    if (version != LC_DATASET_VERSION)
+        return lc_fail(e, LC_EDATA, "%s: unsupported dataset version %lld (expected %d)", info->path, version,
+                       LC_DATASET_VERSION);
     if (read_classes(f, info, e)) return e->code;
     int rank;
     hsize_t d0[1];

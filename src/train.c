@@ -44,8 +44,8 @@
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
-#include "lincls/io.h"
 #include "lincls/h5util.h"
+#include "lincls/io.h"
 #include "lincls/loss.h"
 #include "lincls/model.h"
 #include "lincls/optim.h"
@@ -291,6 +291,13 @@ static int resume_from(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
         return lc_fail(e, LC_EDATA, "--resume %s: /optim attributes step %lld and epoch %lld disagree (%lld steps per "
                        "epoch: step %lld is in epoch %lld)", path, (long long)r->step, (long long)r->epoch,
                        (long long)spe, (long long)r->step, (long long)(r->step / spe));
+    /* the epoch in progress at a stop: at most the steps done in it, finite sums */
+    if (r->hist.part_steps > r->step % spe || !isfinite(r->hist.part_loss) || !isfinite(r->hist.part_correct) ||
+        r->hist.part_correct < 0)
+        return lc_fail(e, LC_EDATA, "--resume %s: /history attributes partial_steps %lld, partial_loss %g, "
+                       "partial_correct %g do not fit step %lld (at most %lld steps into epoch %lld, finite sums)",
+                       path, (long long)r->hist.part_steps, r->hist.part_loss, r->hist.part_correct,
+                       (long long)r->step, (long long)(r->step % spe), (long long)(r->step / spe + 1));
     return 0;
 }
 

@@ -336,6 +336,14 @@ elif kind == "resume":
         del f["optim"]
     with variant("config_lambda_array") as f:
         set_attr(f["config"], "lambda", np.arange(4096))
+    with variant("partial_huge") as f:  # the epoch in progress at a stop: more steps than the epoch has
+        set_attr(f["history"], "partial_loss", np.float64(1.0))
+        set_attr(f["history"], "partial_correct", np.float64(3.0))
+        set_attr(f["history"], "partial_steps", np.int64(2**62))
+    with variant("partial_array") as f:
+        set_attr(f["history"], "partial_loss", np.ones(4096))
+        set_attr(f["history"], "partial_correct", np.float64(3.0))
+        set_attr(f["history"], "partial_steps", np.int64(1))
     with variant("history_short") as f:
         replace(f, "history/train_acc", f["history/train_acc"][:-1])
 

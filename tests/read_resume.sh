@@ -21,5 +21,7 @@ t s1_missing 'r/s1_missing.h5: no dataset /optim/s1 \(the adam optimizer state, 
 t optim_missing 'r/optim_missing.h5: no group /optim: not a training checkpoint'
 t config_lambda_array '--resume r/config_lambda_array.h5: /config attribute lambda is not one string'
 t history_short 'r/history_short.h5: /history/train_acc must be float64 \[2\] like /history/loss, found float64 \[1\]'
+t partial_huge '--resume r/partial_huge.h5: /history attributes partial_steps 4611686018427387904, .* do not fit step 10'
+t partial_array 'r/partial_array.h5: /history attributes partial_loss, partial_correct, partial_steps must be one number each'
 # the good checkpoint still resumes
 expect_ok "resume from the good checkpoint" mpi 2 train "${d[@]}" --epochs 3 --resume good.h5

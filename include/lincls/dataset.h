@@ -8,7 +8,10 @@
  *   /train/labels    uint8 [N]  (uint16 where K > 256)
  *   /test/images     uint8 [M,3,32,32]   or  /test/features  float32 [M,D]
  *   /test/labels     uint8 [M]  (uint16 where K > 256)
- * Labels are held as uint16 in memory whichever width the file stores.       */
+ * Readers take more than lincls-prep writes: strings in any HDF5 form, labels
+ * of any integer type (range-checked, held as uint16 in memory), features
+ * float32 or float64, a /test split of 0 rows (M = 0: nothing is read).
+ * Images must be uint8.                                                     */
 #ifndef LINCLS_DATASET_H
 #define LINCLS_DATASET_H
 
@@ -32,7 +35,9 @@ typedef struct {
 
 /* Collective over comm. Opens with the MPI-IO driver, checks the layout (format
  * attribute, datasets present, ranks and shapes agree, D consistent between
- * splits). All ranks return the same result. */
+ * splits, every dataset readable: no missing filter, not unwritten). Each
+ * refusal names the file, the object, what was expected and what was found.
+ * All ranks return the same result. */
 int lc_dataset_open(MPI_Comm comm, const char *path, lc_dataset_info *info, lc_err *e);
 
 /* Rows [row0, row0+nrows) of one split held by this rank. Exactly one of u8/f32
