@@ -335,12 +335,19 @@ void lc_kern_grad_u8_ref(int n, int D, int K, const uint8_t *X, const int64_t *i
  * Dispatch.
  * ====================================================================== */
 
+/* GCC only: the per-ISA compilation below relies on #pragma GCC target (and
+ * on the ISA macros following it). Other compilers get the scalar
+ * references, which give the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define LC_KERN_X86 1
+#endif
+
 typedef enum { ISA_GENERIC = 0, ISA_AVX2 = 1, ISA_AVX512 = 2, ISA_AVX512VNNI = 3, ISA_COUNT = 4 } kern_isa;
 static const char *const isa_names[] = {"generic", "avx2", "avx512", "avx512vnni"};
 static int isa_current = -1;
 
 static int isa_supported(int isa) {
-#if defined(__GNUC__) && defined(__x86_64__)
+#ifdef LC_KERN_X86
     __builtin_cpu_init();
     switch (isa) {
     case ISA_GENERIC: return 1;
@@ -390,8 +397,7 @@ int lc_kern_set_isa(const char *name) {
  * Vector kernels: src/kern_simd.inc compiled once per ISA (see there).
  * ====================================================================== */
 
-#if defined(__GNUC__) && defined(__x86_64__)
-#define LC_KERN_X86 1
+#ifdef LC_KERN_X86
 #include <immintrin.h>
 
 #define LC_INLINE static inline __attribute__((always_inline))

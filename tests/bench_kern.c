@@ -14,6 +14,12 @@
  * must be remeasured on a quiet one. Times are this thread's CPU time
  * (CLOCK_THREAD_CPUTIME_ID), which time slices given to other processes do
  * not inflate (cache sharing still does); --wall uses the wall clock.
+ * OpenBLAS runs the kernel lincls-mpi would choose (lc_blas_autoselect),
+ * one thread, as in each rank; OPENBLAS_CORETYPE set by hand is kept.
+ *
+ * The two configurations of the project's notes:
+ *   bench_kern                                           (CIFAR-10 pixels)
+ *   bench_kern --floats --dim 6400 --rows 8000           (feature rows)
  *
  * bench_kern [--n 256] [--dim 3072] [--classes 10] [--rows 50000] [--floats]
  *            [--steps 20] [--repeats 15] [--wall] [--quick]                  */
@@ -25,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lincls/blas.h"
 #include "lincls/dataset.h"
 #include "lincls/kern.h"
 #include "lincls/rng.h"
@@ -72,6 +79,7 @@ static void build_q(int n, int K, const float *dS, int16_t *q, float *scale) {
 }
 
 int main(int argc, char **argv) {
+    lc_blas_autoselect(argv);
     int n = 256, D = 3072, K = 10, floats = 0, steps = 20, reps = 15;
     long rows = 50000;
     for (int a = 1; a < argc; a++) {
@@ -157,9 +165,11 @@ int main(int argc, char **argv) {
     }
     double flop = 2.0 * n * D * K;
     const char *core = openblas_get_corename();
+    char blas[512];
+    lc_blas_describe(blas, sizeof blas);
     printf("bench_kern: n=%d D=%d K=%d %s rows at random out of %ld; min over %d repeats of %d steps (%s time)\n",
            n, D, K, floats ? "float" : "uint8", rows, reps, steps, use_wall ? "wall" : "CPU");
-    printf("BLAS core %s, kernel ISA %s\n", core ? core : "?", lc_kern_isa());
+    printf("BLAS: %s\nkernel ISA: %s\n", blas, lc_kern_isa());
     double a = best[GATHER] + best[FWD] + (floats ? 0 : best[BWD]);
     double bb = best[KSC] + (floats ? 0 : best[KQ] + best[KGRAD]);
     printf("(a) gather+normalize   %8.4f ms\n", 1e3 * best[GATHER]);

@@ -4,7 +4,8 @@ lincls_test_exe(test_kern test_kern.c)
 # every check, under every vector ISA the CPU has (switched inside the test)
 lincls_test(NAME kern_unit COMMAND test_kern LABELS kern TIMEOUT 300)
 # the kernels do not use BLAS: the same checks pass whatever kernel OpenBLAS picks
-foreach(core Prescott Haswell)
+# (SkylakeX included even on a CPU without AVX-512: this program calls no BLAS)
+foreach(core Prescott Haswell SkylakeX)
   lincls_test(NAME kern_unit_openblas_${core} COMMAND test_kern LABELS kern TIMEOUT 300
               ENV OPENBLAS_CORETYPE=${core})
 endforeach()

@@ -73,12 +73,14 @@ void lc_kern_scores(int n, int D, int K, const uint8_t *xu8, const float *xf32,
 
 /* ---- exact weight gradient of uint8 rows --------------------------------
  *   G[k*D+d] += sum_{i<n} q[i*K+k] * X[idx[i]*D+d]      (idx NULL: row i)
- * in int32, exactly. Caller's guarantee: for every k,
- *   sum_i |q[i*K+k]| * 255 < 2^31,
- * so no partial sum overflows in any order: every order and ISA gives the
- * same bits. G is accumulated into (not overwritten). No alignment needed.
- * Uses a small heap buffer internally; if it cannot be had, falls back to
- * the scalar loop (same result, slower). */
+ * in 32-bit integers that wrap (two's complement): the result is exact
+ * modulo 2^32 in every order, so every ISA gives the same bits. It is the
+ * exact integer whenever, for every k and d,
+ *   |G[k*D+d] on entry| + sum_i |q[i*K+k]| * 255 < 2^31
+ * (e.g. G zeroed and sum_i |q[i*K+k]| <= 8,421,504: |q| <= 32767 for up
+ * to 257 rows). G is accumulated into, not overwritten. No alignment
+ * needed. Allocates ceil(n/2) * K * 4 bytes per call (packed q pairs); if
+ * that fails it falls back to the scalar reference (same bits, slower). */
 void lc_kern_grad_u8(int n, int D, int K, const uint8_t *X, const int64_t *idx,
                      const int16_t *q, int32_t *G);
 
@@ -95,9 +97,9 @@ void lc_kern_grad_u8_ref(int n, int D, int K, const uint8_t *X, const int64_t *i
  * has, or forced by the environment variable LINCLS_KERN_ISA = generic
  * (SSE2) | avx2 | avx512 (F+BW+VL+DQ) | avx512vnni (a variant the CPU lacks
  * is ignored: the best it has is used). All give the same bits.
- * lc_kern_set_isa switches it at run time: returns 0, or -1 (unchanged) if
- * the name is unknown or the CPU cannot run it. Not thread-safe against
- * concurrent kernel calls. */
+ * lc_kern_set_isa switches it at run time (tests): returns 0, or -1
+ * (unchanged) if the name is unknown or the CPU cannot run it. Builds by
+ * compilers other than GCC use the scalar references everywhere. */
 const char *lc_kern_isa(void);
 int lc_kern_set_isa(const char *name);
 
