@@ -1,5 +1,5 @@
 /* cmd_features: `lincls-mpi features` writes a features file from an images
- * dataset (layout: DESIGN.md, "HDF5 dataset file").
+ * dataset (layout: README.md, "Dataset file").
  *
  * Every rank reads its own contiguous rows of /train and /test, computes the
  * features (features.h) and writes them with one collective hyperslab write per

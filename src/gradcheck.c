@@ -47,6 +47,7 @@ typedef struct {
     double *X, *t;     /* n x D inputs; parameters (W then b) */
     float *Xf, *tf;    /* float copies */
     uint16_t *y;
+    double *work;      /* LC_LOSS_WORK(K): the loss functions' scratch */
 } gc_problem;
 
 typedef struct {
@@ -99,6 +100,7 @@ static void problem_free(gc_problem *p) {
     free(p->Xf);
     free(p->tf);
     free(p->y);
+    free(p->work);
     memset(p, 0, sizeof *p);
 }
 
@@ -113,6 +115,7 @@ static int problem_alloc(gc_problem *p, int n, int D, int K, lc_err *e) {
     p->t = lc_malloc(p->P * sizeof *p->t, e);
     p->tf = lc_malloc(p->P * sizeof *p->tf, e);
     p->y = lc_malloc(sizeof(uint16_t) * (size_t)n, e);
+    p->work = lc_malloc(LC_LOSS_WORK(K) * sizeof *p->work, e);
     if (e->code) problem_free(p);
     return e->code;
 }
@@ -195,7 +198,7 @@ static double full_loss(const gc_problem *p, lc_loss_kind lk, lc_reg_kind rk, co
                         double *grad) {
     size_t KD = (size_t)p->K * p->D;
     double L = lc_loss_naive(lk, o->margin, p->n, p->D, p->K, p->X, p->y, p->t, p->t + KD,
-                             grad, grad ? grad + KD : NULL);
+                             grad, grad ? grad + KD : NULL, p->work);
     L = L / p->n + lc_reg_value_d(rk, o->lambda, o->beta, p->t, KD);
     if (grad) {
         for (size_t i = 0; i < p->P; i++) grad[i] /= p->n;
@@ -209,7 +212,7 @@ static double full_loss_blas(const gc_problem *p, lc_loss_kind lk, lc_reg_kind r
                              const gc_opts *o, float *scores, float *grad) {
     size_t KD = (size_t)p->K * p->D;
     double L = lc_loss_fwd_bwd(lk, (float)o->margin, p->n, p->D, p->K, p->Xf, p->y, p->tf,
-                               p->tf + KD, scores, grad, grad + KD, NULL);
+                               p->tf + KD, scores, grad, grad + KD, NULL, p->work);
     for (size_t i = 0; i < p->P; i++) grad[i] /= (float)p->n;
     lc_reg_grad_add(rk, (float)o->lambda, (float)o->beta, p->tf, grad, KD);
     return L / p->n + lc_reg_value(rk, o->lambda, o->beta, p->tf, KD);

@@ -96,12 +96,9 @@ double lc_loss_row(lc_loss_kind k, double margin, const double *s, int K, int y,
 }
 
 double lc_loss_scores(lc_loss_kind k, float margin, int n, int K, float *scores,
-                      const uint16_t *y, int64_t *correct) {
+                      const uint16_t *y, int64_t *correct, double *work) {
     if (n <= 0 || K <= 0) return 0.0;
-    /* 2K doubles of scratch: the row and its gradient */
-    double *buf = malloc(2 * (size_t)K * sizeof *buf);
-    if (!buf) return NAN;
-    double *s = buf, *ds = buf + K;
+    double *s = work, *ds = work + K; /* the row and its gradient */
     double total = 0.0;
     int64_t hits = 0;
     for (int i = 0; i < n; i++) {
@@ -111,7 +108,6 @@ double lc_loss_scores(lc_loss_kind k, float margin, int n, int K, float *scores,
         total += lc_loss_row(k, margin, s, K, y[i], ds);
         for (int j = 0; j < K; j++) row[j] = (float)ds[j];
     }
-    free(buf);
     if (correct) *correct += hits;
     return total;
 }
@@ -137,7 +133,7 @@ static void column_sums(int n, int K, const float *dS, float *db) {
 
 double lc_loss_fwd_bwd(lc_loss_kind k, float margin, int n, int D, int K, const float *X,
                        const uint16_t *y, const float *W, const float *b, float *scores,
-                       float *dW, float *db, int64_t *correct) {
+                       float *dW, float *db, int64_t *correct, double *work) {
     if (n <= 0) {
         /* no rows: zero gradient (a GEMM with inner size 0 is not relied on) */
         if (dW) memset(dW, 0, (size_t)K * (size_t)D * sizeof *dW);
@@ -145,7 +141,7 @@ double lc_loss_fwd_bwd(lc_loss_kind k, float margin, int n, int D, int K, const 
         return 0.0;
     }
     lc_scores(n, D, K, X, W, b, scores);
-    double loss = lc_loss_scores(k, margin, n, K, scores, y, correct);
+    double loss = lc_loss_scores(k, margin, n, K, scores, y, correct, work);
     if (dW && D > 0) /* dW (K x D) = dS^T (K x n) X (n x D) */
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, D, n, 1.0f, scores, K, X, D,
                     0.0f, dW, D);
@@ -155,13 +151,11 @@ double lc_loss_fwd_bwd(lc_loss_kind k, float margin, int n, int D, int K, const 
 
 double lc_loss_naive(lc_loss_kind k, double margin, int n, int D, int K, const double *X,
                      const uint16_t *y, const double *W, const double *b, double *dW,
-                     double *db) {
+                     double *db, double *work) {
     if (dW) memset(dW, 0, (size_t)K * (size_t)D * sizeof *dW);
     if (db) memset(db, 0, (size_t)K * sizeof *db);
     if (n <= 0 || K <= 0) return 0.0;
-    double *buf = malloc(2 * (size_t)K * sizeof *buf);
-    if (!buf) return NAN;
-    double *s = buf, *ds = buf + K;
+    double *s = work, *ds = work + K;
     double total = 0.0;
     for (int i = 0; i < n; i++) {
         const double *x = X + (size_t)i * D;
@@ -177,6 +171,5 @@ double lc_loss_naive(lc_loss_kind k, double margin, int n, int D, int K, const d
                 for (int d = 0; d < D; d++) dW[(size_t)c * D + d] += ds[c] * x[d];
         }
     }
-    free(buf);
     return total;
 }

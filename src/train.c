@@ -9,7 +9,7 @@
  * is training row lc_rng_perm(seed, stream(BATCH, p / N), p % N, N). Every rank
  * computes the B rows and works on those it holds.
  *
- * The gradient is reduced exactly (DESIGN.md, reproducibility):
+ * The gradient is reduced exactly (README.md, "Reproducibility"):
  *   forward   scores of the rank's batch rows with lc_kern_scores (fixed order),
  *             per-row loss and score gradient dS in double (lc_exp, lc_log)
  *   pass 1    exact sums over all ranks: per class A_k = sum_i |dS_ik| and

@@ -4,7 +4,7 @@
  *
  * Without --features: /train/images, /test/images uint8 [N,3,32,32]; with it:
  * /train/features, /test/features float32 [N,D]. Labels are uint8 when K <= 256
- * and uint16 otherwise (DESIGN.md). Row i has label i mod K, so every class
+ * and uint16 otherwise (README.md, "Dataset file"). Row i has label i mod K, so every class
  * has rows; each class has a fixed random template (pixels 40..215, features
  * in [-1, 1]) and each row adds independent noise (+-30 pixel levels, +-0.3),
  * so a linear classifier can learn it. Class names "class0000" ... . Written

@@ -1,4 +1,4 @@
-# Reproducibility (DESIGN.md contract): the same checkpoint at every rank
+# Reproducibility (the contract in README.md, "Reproducibility"): the same checkpoint at every rank
 # count, under every OpenBLAS kernel and vector ISA the CPU can run, after a
 # resume at another rank count; up to 1000 classes.
 set(REPRO_SH ${CMAKE_CURRENT_SOURCE_DIR})

@@ -26,11 +26,14 @@
 static const float toy[3][3] = {{3.2f, 5.1f, -1.7f}, {1.3f, 4.9f, 2.0f}, {2.2f, 2.5f, -3.1f}};
 static const uint16_t toy_y[3] = {0, 1, 2};
 
+/* the loss functions' scratch, for up to 10 classes */
+static double lw[LC_LOSS_WORK(10)];
+
 /* Per-row losses through lc_loss_scores (one row per call). */
 static void toy_rows(lc_loss_kind k, float margin, double out[3], float ds[3][3]) {
     for (int i = 0; i < 3; i++) {
         memcpy(ds[i], toy[i], sizeof toy[i]);
-        out[i] = lc_loss_scores(k, margin, 1, 3, ds[i], &toy_y[i], NULL);
+        out[i] = lc_loss_scores(k, margin, 1, 3, ds[i], &toy_y[i], NULL, lw);
     }
 }
 
@@ -50,7 +53,7 @@ static void test_toy_svm(void) {
     float all[3][3];
     memcpy(all, toy, sizeof toy);
     int64_t correct = 5; /* accumulates onto the caller's count */
-    double sum = lc_loss_scores(LC_LOSS_SVM, 1.0f, 3, 3, &all[0][0], toy_y, &correct);
+    double sum = lc_loss_scores(LC_LOSS_SVM, 1.0f, 3, 3, &all[0][0], toy_y, &correct, lw);
     CHECK_NEAR(sum / 3, 5.2667, 1e-4);
     CHECK(correct == 5 + 1, "correct %lld, want 6 (only the car is classified right)", (long long)correct);
 
@@ -85,7 +88,7 @@ static void test_toy_softmax(void) {
     /* max subtracted: huge scores stay finite */
     float big[3] = {1000.0f, 0.0f, -1000.0f};
     uint16_t y1 = 1;
-    double Lb = lc_loss_scores(LC_LOSS_SOFTMAX, 1.0f, 1, 3, big, &y1, NULL);
+    double Lb = lc_loss_scores(LC_LOSS_SOFTMAX, 1.0f, 1, 3, big, &y1, NULL, lw);
     CHECK_NEAR(Lb, 1000.0, 1e-3);
 }
 
@@ -94,11 +97,11 @@ static void test_argmax_ties(void) {
     float s[2][3] = {{2, 2, 1}, {2, 2, 1}};
     uint16_t y[2] = {1, 0};
     int64_t correct = 0;
-    lc_loss_scores(LC_LOSS_SVM, 1.0f, 2, 3, &s[0][0], y, &correct);
+    lc_loss_scores(LC_LOSS_SVM, 1.0f, 2, 3, &s[0][0], y, &correct, lw);
     CHECK(correct == 1, "tie counted for %lld rows, want 1", (long long)correct);
     float bad[3] = {1, 2, 3};
     uint16_t y5 = 5; /* label out of range is a caller bug: NaN, no out-of-bounds read */
-    CHECK(isnan(lc_loss_scores(LC_LOSS_SVM, 1.0f, 1, 3, bad, &y5, NULL)), "label >= K not NaN");
+    CHECK(isnan(lc_loss_scores(LC_LOSS_SVM, 1.0f, 1, 3, bad, &y5, NULL, lw)), "label >= K not NaN");
 }
 
 /* The toy through the naive and BLAS paths: W = I, b = (0.5, -0.5, 0) and
@@ -119,16 +122,16 @@ static void test_toy_paths(void) {
     for (int k = 0; k < 3; k++) bf[k] = (float)b[k];
     for (int t = 0; t < 3; t++) {
         double dW[9], db[3];
-        double Ln = lc_loss_naive(kinds[t], 1.0, 3, 3, 3, X, toy_y, W, b, dW, db);
+        double Ln = lc_loss_naive(kinds[t], 1.0, 3, 3, 3, X, toy_y, W, b, dW, db, lw);
         CHECK_NEAR(Ln, want[t], 1e-4 * want[t]);
         int64_t correct = 0;
-        double Lb = lc_loss_fwd_bwd(kinds[t], 1.0f, 3, 3, 3, Xf, toy_y, Wf, bf, S, dWf, dbf, &correct);
+        double Lb = lc_loss_fwd_bwd(kinds[t], 1.0f, 3, 3, 3, Xf, toy_y, Wf, bf, S, dWf, dbf, &correct, lw);
         CHECK_NEAR(Lb, want[t], 1e-4 * want[t]);
         CHECK(correct == 1, "%s: correct %lld", lc_loss_name(kinds[t]), (long long)correct);
         for (int k = 0; k < 3; k++) CHECK_NEAR(dbf[k], db[k], 1e-4);
         for (int i = 0; i < 9; i++) CHECK_NEAR(dWf[i], dW[i], 1e-3);
     }
-    double mean = lc_loss_naive(LC_LOSS_SVM, 1.0, 3, 3, 3, X, toy_y, W, b, NULL, NULL) / 3;
+    double mean = lc_loss_naive(LC_LOSS_SVM, 1.0, 3, 3, 3, X, toy_y, W, b, NULL, NULL, lw) / 3;
     CHECK_NEAR(mean, 5.2667, 1e-4);
 }
 
@@ -204,7 +207,7 @@ typedef struct {
 static double full_loss(const problem *p, lc_loss_kind lk, lc_reg_kind rk, double *grad) {
     size_t KD = (size_t)p->K * p->D;
     double L = lc_loss_naive(lk, 1.0, p->n, p->D, p->K, p->X, p->y, p->t, p->t + KD, grad,
-                             grad ? grad + KD : NULL) / p->n;
+                             grad ? grad + KD : NULL, lw) / p->n;
     L += lc_reg_value_d(rk, 0.1, 0.5, p->t, KD);
     if (grad) {
         for (size_t i = 0; i < KD + p->K; i++) grad[i] /= p->n;
@@ -305,10 +308,10 @@ static void naive_vs_blas(int n, int D, int K, lc_loss_kind lk, uint64_t seed) {
     for (int k = 0; k < K; k++) b[k] = bf[k] = (float)(0.5 * lc_rng_normal(seed + 2, st, (uint64_t)k));
     for (int i = 0; i < n; i++) y[i] = (uint16_t)lc_rng_below(seed + 3, st, (uint64_t)i, (uint64_t)K);
 
-    double Ln = lc_loss_naive(lk, 1.0, n, D, K, X, y, W, b, dW, db);
+    double Ln = lc_loss_naive(lk, 1.0, n, D, K, X, y, W, b, dW, db, lw);
     int64_t c1 = 0, c2 = 0;
-    double Lb = lc_loss_fwd_bwd(lk, 1.0f, n, D, K, Xf, y, Wf, bf, S, dWf, dbf, &c1);
-    double Lfwd = lc_loss_fwd_bwd(lk, 1.0f, n, D, K, Xf, y, Wf, bf, S, NULL, NULL, &c2);
+    double Lb = lc_loss_fwd_bwd(lk, 1.0f, n, D, K, Xf, y, Wf, bf, S, dWf, dbf, &c1, lw);
+    double Lfwd = lc_loss_fwd_bwd(lk, 1.0f, n, D, K, Xf, y, Wf, bf, S, NULL, NULL, &c2, lw);
     double gmax = 0, dmax = 0;
     for (size_t i = 0; i < KD; i++) {
         gmax = fmax(gmax, fabs(dW[i]));
@@ -339,7 +342,7 @@ static void test_empty(void) {
     float X[1] = {0}, W[6], b[2] = {1, 2}, S[2], dW[6], db[2];
     for (int i = 0; i < 6; i++) W[i] = dW[i] = 3.0f;
     db[0] = db[1] = 4.0f;
-    double L = lc_loss_fwd_bwd(LC_LOSS_SVM, 1.0f, 0, 3, 2, X, NULL, W, b, S, dW, db, NULL);
+    double L = lc_loss_fwd_bwd(LC_LOSS_SVM, 1.0f, 0, 3, 2, X, NULL, W, b, S, dW, db, NULL, lw);
     CHECK(L == 0.0, "empty loss %g", L);
     for (int i = 0; i < 6; i++) CHECK(dW[i] == 0.0f, "empty dW[%d]", i);
     CHECK(db[0] == 0.0f && db[1] == 0.0f, "empty db");

@@ -69,19 +69,21 @@ static int check_loss(int argc, char **argv) {
     const int64_t N = r.nrows;
     const size_t KD = (size_t)K * D;
     double *W = malloc(sizeof(double) * (KD + (size_t)K)), *X = malloc(sizeof(double) * (size_t)D);
+    double *work = malloc(sizeof(double) * LC_LOSS_WORK(K));
     uint64_t st = lc_stream(LC_RNG_SEARCH, (uint64_t)trial);
     /* the float rounding search stores, then exact double arithmetic */
     for (size_t i = 0; i < KD + (size_t)K; i++) W[i] = (float)(scale * lc_rng_normal((uint64_t)seed, st, i));
     double sum = 0;
     for (int64_t i = 0; i < N; i++) {
         for (int d = 0; d < D; d++) X[d] = r.is_images ? r.u8[(size_t)i * D + d] : r.f32[(size_t)i * D + d];
-        sum += lc_loss_naive(kind, 1.0, 1, D, K, X, r.labels + i, W, W + KD, NULL, NULL);
+        sum += lc_loss_naive(kind, 1.0, 1, D, K, X, r.labels + i, W, W + KD, NULL, NULL, work);
     }
     double loss = sum / (double)N, rel = fabs(loss - expected) / fmax(fabs(loss), 1e-30);
     printf("naive loss of trial %lld: %.12g, search reported %.12g, relative difference %.2e\n", trial, loss,
            expected, rel);
     free(W);
     free(X);
+    free(work);
     lc_rows_free(&r);
     if (!(rel < 1e-5)) return fprintf(stderr, "FAIL: relative difference %.3g >= 1e-5\n", rel), 1;
     return 0;

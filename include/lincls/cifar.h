@@ -7,7 +7,7 @@
  * test_batch.bin (records of 1 label byte + 3072 pixel bytes, R, G, B planes)
  * and batches.meta.txt (the class names, one per line).
  *
- * Output layout (contract, DESIGN.md):
+ * Output layout (contract: README.md, "Dataset file"):
  *   /              attrs format = "lincls-dataset", version = 1 (int32),
  *                        source = basename of the source path
  *   /classes       fixed-length ASCII strings [K], size = longest name + 1

@@ -1,4 +1,4 @@
-/* ckpt: checkpoint files (contract, DESIGN.md). Rank 0 writes a temporary
+/* ckpt: checkpoint files (contract: README.md, "Checkpoint file"). Rank 0 writes a temporary
  * file, fsyncs it, renames it over the target and fsyncs the directory, so a
  * crash at any moment leaves either the old or the new checkpoint, whole.
  *   /model/W float32 [K,D], /model/b [K], /model/mean [D], /model/scale [D]

@@ -1,7 +1,7 @@
 /* dataset: open and validate an HDF5 dataset or features file, read one rank's
  * rows with a collective hyperslab (MPI-IO), gather + normalize rows for a step.
  *
- * File layout (contract, DESIGN.md):
+ * File layout (contract: README.md, "Dataset file"):
  *   /                attrs format = "lincls-dataset", version = 1
  *   /classes         string[K]
  *   /train/images    uint8 [N,3,32,32]   or  /train/features float32 [N,D]

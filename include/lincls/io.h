@@ -41,7 +41,7 @@
 
 #include "lincls/util.h"
 
-/* Root attributes of a dataset or features file (contract, DESIGN.md). */
+/* Root attributes of a dataset or features file (contract: README.md, "Dataset file"). */
 #define LC_DATASET_FORMAT "lincls-dataset"
 #define LC_DATASET_VERSION 1
 

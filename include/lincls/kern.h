@@ -10,7 +10,7 @@
  *   - lc_kern_grad_u8: the weight gradient of uint8 rows in exact integer
  *     arithmetic, so any order (and any ISA) gives identical bits.
  *
- * Shape letters: n rows, D inputs, K classes (DESIGN.md).
+ * Shape letters: n rows, D inputs, K classes.
  *
  * Floating-point environment: results assume the default MXCSR (round to
  * nearest, no flush-to-zero / denormals-are-zero). A program that turns on

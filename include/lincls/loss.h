@@ -27,28 +27,36 @@ double lc_loss_row(lc_loss_kind k, double margin, const double *s, int K, int y,
 /* The predicted class: the first maximum (ties go to the lower class). */
 int lc_argmax_first(const float *s, int K);
 
+/* The scratch the functions below need, in doubles, for K classes (one row
+ * of scores and its gradient). The caller owns it: nothing here allocates, so
+ * no allocation failure can come back as a NaN loss (which a trainer would
+ * take for divergence). */
+#define LC_LOSS_WORK(K) (2 * (size_t)(K))
+
 /* Per-row loss and score gradient from a score matrix (n x K), in place:
  * on return scores holds dL_i/ds (not divided by n). Returns sum_i L_i in
  * double; adds to *correct the rows whose first argmax equals y_i (if correct
- * is not NULL). */
+ * is not NULL). work: LC_LOSS_WORK(K) doubles. */
 double lc_loss_scores(lc_loss_kind k, float margin, int n, int K, float *scores,
-                      const uint16_t *y, int64_t *correct);
+                      const uint16_t *y, int64_t *correct, double *work);
 
 /* BLAS path. scores is n x K scratch. Overwrites dW (K x D) and db (K) with the
  * gradient of sum_i L_i (a sum over rows, not a mean: the caller scales).
- * dW and db may be NULL for forward only. Returns sum_i L_i. */
+ * dW and db may be NULL for forward only. Returns sum_i L_i. work:
+ * LC_LOSS_WORK(K) doubles. */
 double lc_loss_fwd_bwd(lc_loss_kind k, float margin, int n, int D, int K, const float *X,
                        const uint16_t *y, const float *W, const float *b, float *scores,
-                       float *dW, float *db, int64_t *correct);
+                       float *dW, float *db, int64_t *correct, double *work);
 
 /* Scores only: scores = X W^T + b (n x K), cblas_sgemm. */
 void lc_scores(int n, int D, int K, const float *X, const float *W, const float *b,
                float *scores);
 
 /* Naive reference in double: plain loops, same contract as lc_loss_fwd_bwd
- * (dW, db overwritten with the gradient of sum_i L_i; may be NULL). */
+ * (dW, db overwritten with the gradient of sum_i L_i; may be NULL; work:
+ * LC_LOSS_WORK(K) doubles). */
 double lc_loss_naive(lc_loss_kind k, double margin, int n, int D, int K, const double *X,
                      const uint16_t *y, const double *W, const double *b, double *dW,
-                     double *db);
+                     double *db, double *work);
 
 #endif
