@@ -124,14 +124,14 @@ static int write_history(hid_t f, const lc_history *h) {
     return rc;
 }
 
-static int write_config(hid_t f, const lc_opt *opts, int nopts) {
+static int write_config(hid_t f, const lc_opt *opts, const void *params) {
     hid_t g = H5Gcreate2(f, "/config", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
     int rc = 0;
-    for (int i = 0; i < nopts; i++) {
+    for (const lc_opt *o = opts; o->name; o++) {
         char buf[LC_OPT_STRLEN + 64];
-        lc_cli_value(&opts[i], buf, sizeof buf);
-        rc |= lc_h5_put_str_attr(g, opts[i].name, buf);
+        lc_cli_value(o, params, buf, sizeof buf);
+        rc |= lc_h5_put_str_attr(g, o->name, buf);
     }
     H5Gclose(g);
     return rc;
@@ -164,7 +164,7 @@ static void *build_image(const char *path, const lc_model *m, const lc_ckpt_out 
     int rc = write_model(f, m);
     rc |= write_optim(f, st);
     rc |= write_history(f, st->hist);
-    if (st->config) rc |= write_config(f, st->config, st->nconfig);
+    if (st->config) rc |= write_config(f, st->config, st->params);
     rc |= H5Fflush(f, H5F_SCOPE_GLOBAL) < 0;
     ssize_t n = rc ? -1 : H5Fget_file_image(f, NULL, 0);
     void *img = n > 0 ? malloc((size_t)n) : NULL;

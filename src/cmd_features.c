@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <hdf5.h>
 #include <mpi.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +32,27 @@
 #define CHUNK_BYTES (1 << 20) /* ~1 MiB chunks along rows */
 
 typedef struct {
-    char data[LC_OPT_STRLEN], out[LC_OPT_STRLEN], kind[LC_OPT_STRLEN];
+    const char *data, *out, *kind;
     int hog_cell, hog_bins, color_bins, force;
 } feat_opts;
+
+static const feat_opts defaults = {
+    .data = "", .out = "", .kind = "hog,color", .hog_cell = 8, .hog_bins = 9,
+    .color_bins = 24, /* CIFAR-10, linear SVM/softmax: 20-30 bins beat 10 by ~0.5% test acc */
+};
+
+#define OPT(name, type, field, help) {name, type, offsetof(feat_opts, field), help, NULL}
+static const lc_opt options[] = {
+    OPT("data", LC_OPT_STR, data, "input images dataset (HDF5, from lincls-prep)"),
+    OPT("out", LC_OPT_STR, out, "output features file (HDF5)"),
+    OPT("kind", LC_OPT_STR, kind, "feature kinds in order, comma-separated: hog, color"),
+    OPT("hog-cell", LC_OPT_INT, hog_cell, "HOG cell side in pixels (1, 2, 4, 8 or 16)"),
+    OPT("hog-bins", LC_OPT_INT, hog_bins, "HOG unsigned orientation bins over 0-180 deg"),
+    OPT("color-bins", LC_OPT_INT, color_bins, "hue histogram bins over 0-360 deg"),
+    OPT("force", LC_OPT_FLAG, force, "overwrite OUT if it exists"),
+    LC_OPT_SENTINEL,
+};
+#undef OPT
 
 typedef struct {
     MPI_Comm comm;
@@ -45,46 +64,14 @@ typedef struct {
     double t_compute; /* seconds, max over ranks, summed over splits */
 } feat_run;
 
-static const char *USAGE =
-    "usage: mpirun -np P lincls-mpi features --data IN.h5 --out OUT.h5 [options]\n\n"
-    "Computes image features of every row of /train and /test of an images dataset\n"
-    "(made by lincls-prep) and writes a features file with /train/features and\n"
-    "/test/features float32 [N,D] (same labels and classes). Kinds, in order:\n"
-    "  hog    Dalal-Triggs HOG of the grey image: (32/cell-1)^2 blocks x 4 cells x bins\n"
-    "  color  histogram of HSV hue, grey pixels skipped: bins values\n"
-    "Each rank computes its own rows; the output is written collectively to a\n"
-    "temporary file beside OUT (OUT.tmp.<pid>.<random>) and renamed to OUT at the end.";
-
 /* --- options and paths ------------------------------------------------------- */
 
-static int parse_options(feat_run *r, int argc, char **argv, feat_opts *o, int *help,
-                         lc_err *e) {
-    memset(o, 0, sizeof *o);
-    snprintf(o->kind, sizeof o->kind, "hog,color");
-    o->hog_cell = 8;
-    o->hog_bins = 9;
-    o->color_bins = 24; /* CIFAR-10, linear SVM/softmax: 20-30 bins beat 10 by ~0.5% test acc */
-    const lc_opt opts[] = {
-        {"data", LC_OPT_STR, o->data, "input images dataset (HDF5, from lincls-prep)"},
-        {"out", LC_OPT_STR, o->out, "output features file (HDF5)"},
-        {"kind", LC_OPT_STR, o->kind, "feature kinds in order, comma-separated: hog, color"},
-        {"hog-cell", LC_OPT_INT, &o->hog_cell, "HOG cell side in pixels (1, 2, 4, 8 or 16)"},
-        {"hog-bins", LC_OPT_INT, &o->hog_bins, "HOG unsigned orientation bins over 0-180 deg"},
-        {"color-bins", LC_OPT_INT, &o->color_bins, "hue histogram bins over 0-360 deg"},
-        {"force", LC_OPT_FLAG, &o->force, "overwrite OUT if it exists"},
-    };
-    if (lc_cli_parse(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]), USAGE, r->rank == 0,
-                     help, e))
-        return e->code;
-    if (*help) return 0;
+static int check_options(const void *params, int nranks, lc_err *e) {
+    const feat_opts *o = params;
+    lc_feat_spec spec;
     if (!o->data[0]) return lc_fail(e, LC_EARG, "--data IN.h5 is required (see --help)");
     if (!o->out[0]) return lc_fail(e, LC_EARG, "--out OUT.h5 is required (see --help)");
-    if (lc_feat_parse(o->kind, o->hog_cell, o->hog_bins, o->color_bins, &r->spec, e))
-        return e->code;
-    r->dim = lc_feat_dim(&r->spec);
-    lc_feat_recipe(&r->spec, r->recipe, sizeof r->recipe);
-    r->out = o->out;
-    return 0;
+    return lc_feat_parse(o->kind, o->hog_cell, o->hog_bins, o->color_bins, &spec, e);
 }
 
 /* Rank 0 judges the paths (it is the one that renames at the end). Writing
@@ -289,56 +276,62 @@ static int write_output(feat_run *r, const feat_opts *o, const lc_dataset_info *
 }
 
 static void print_result(const feat_run *r, const feat_opts *o, const lc_dataset_info *info,
-                         double seconds) {
+                         double seconds, lc_json *j) {
     double n = (double)(info->n_train + info->n_test);
     lc_log("features: wrote %s: %lld + %lld rows x %d (%s) in %.2fs, %.0f images/s end to end, "
            "%d rank(s)\n", o->out, (long long)info->n_train, (long long)info->n_test, r->dim,
            r->recipe, seconds, n / seconds, r->size);
     if (r->rank != 0) return;
-    lc_json j;
-    lc_json_begin(&j);
-    lc_json_str(&j, "out", o->out);
-    lc_json_int(&j, "train", info->n_train);
-    lc_json_int(&j, "test", info->n_test);
-    lc_json_int(&j, "dim", r->dim);
-    lc_json_str(&j, "features", r->recipe);
-    lc_json_num(&j, "seconds", seconds);
-    lc_json_num(&j, "images_per_second", n / seconds);
-    lc_json_num(&j, "extract_seconds", r->t_compute);
-    lc_json_num(&j, "extract_images_per_second", r->t_compute > 0 ? n / r->t_compute : 0.0);
-    lc_json_int(&j, "ranks", r->size);
-    lc_json_end(&j);
-    printf("%s\n", j.s);
-    fflush(stdout);
-    lc_json_free(&j);
+    lc_json_str(j, "out", o->out);
+    lc_json_int(j, "train", info->n_train);
+    lc_json_int(j, "test", info->n_test);
+    lc_json_int(j, "dim", r->dim);
+    lc_json_str(j, "features", r->recipe);
+    lc_json_num(j, "seconds", seconds);
+    lc_json_num(j, "images_per_second", n / seconds);
+    lc_json_num(j, "extract_seconds", r->t_compute);
+    lc_json_num(j, "extract_images_per_second", r->t_compute > 0 ? n / r->t_compute : 0.0);
+    lc_json_int(j, "ranks", r->size);
 }
 
-int lc_cmd_features(MPI_Comm comm, int argc, char **argv) {
-    lc_err e = {0};
+static int run_features(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
+    const feat_opts *op = params, o = *op;
     feat_run r;
     memset(&r, 0, sizeof r);
     r.comm = comm;
     MPI_Comm_rank(comm, &r.rank);
     MPI_Comm_size(comm, &r.size);
     double t0 = lc_now();
-    static feat_opts o; /* 12 KiB of path buffers: keep them off the stack */
-    int help = 0;
-    parse_options(&r, argc, argv, &o, &help, &e);
-    if (!e.code && help) return 0;
-    if (!e.code && r.rank == 0) check_paths(&o, &e);
-    if (lc_agree(comm, &e)) return lc_cmd_report(comm, "features", &e);
+    lc_feat_parse(o.kind, o.hog_cell, o.hog_bins, o.color_bins, &r.spec, e); /* checked: cannot fail */
+    r.dim = lc_feat_dim(&r.spec);
+    lc_feat_recipe(&r.spec, r.recipe, sizeof r.recipe);
+    r.out = o.out;
+    if (r.rank == 0) check_paths(&o, e);
+    if (lc_agree(comm, e)) return 1;
 
     lc_dataset_info info;
-    if (lc_dataset_open(comm, o.data, &info, &e)) return lc_cmd_report(comm, "features", &e);
+    if (lc_dataset_open(comm, o.data, &info, e)) return 1;
     if (!info.is_images)
-        lc_fail(&e, LC_EDATA, "%s holds features (%s), not images: --data must be an images "
+        lc_fail(e, LC_EDATA, "%s holds features (%s), not images: --data must be an images "
                 "dataset made by lincls-prep", o.data, info.input);
-    if (lc_agree(comm, &e)) return lc_cmd_report(comm, "features", &e);
+    if (lc_agree(comm, e)) return 1;
     lc_log("features: %s -> %s: %lld train + %lld test images, %s (D=%d), %d rank(s)\n", o.data,
            o.out, (long long)info.n_train, (long long)info.n_test, r.recipe, r.dim, r.size);
     lc_blas_log();
 
-    if (write_output(&r, &o, &info, &e)) return lc_cmd_report(comm, "features", &e);
-    print_result(&r, &o, &info, lc_now() - t0);
+    if (write_output(&r, &o, &info, e)) return 1;
+    print_result(&r, &o, &info, lc_now() - t0, j);
     return 0;
 }
+
+const lc_command lc_cmd_features = {
+    "features", "write a features file (HOG, colour histogram) from a dataset",
+    "usage: mpirun -np P lincls-mpi features --data IN.h5 --out OUT.h5 [options]\n\n"
+    "Computes image features of every row of /train and /test of an images dataset\n"
+    "(made by lincls-prep) and writes a features file with /train/features and\n"
+    "/test/features float32 [N,D] (same labels and classes). Kinds, in order:\n"
+    "  hog    Dalal-Triggs HOG of the grey image: (32/cell-1)^2 blocks x 4 cells x bins\n"
+    "  color  histogram of HSV hue, grey pixels skipped: bins values\n"
+    "Each rank computes its own rows; the output is written collectively to a\n"
+    "temporary file beside OUT (OUT.tmp.<pid>.<random>) and renamed to OUT at the end.",
+    options, &defaults, sizeof(feat_opts), check_options, run_features};

@@ -1,6 +1,7 @@
 /* eval: accuracy, per-class accuracy and confusion matrix of a checkpoint on
  * one split, each rank predicting its own rows; counts summed exactly. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,36 @@
 #include "lincls/model.h"
 #include "lincls/shards.h"
 
+typedef enum { SPLIT_TEST, SPLIT_TRAIN, SPLIT_VAL } split_kind;
+static const char *const split_names[] = {"test", "train", "val"};
+static const lc_names splits = LC_NAMES(NULL, split_names);
+
 typedef struct {
-    char data[LC_OPT_STRLEN], model[LC_OPT_STRLEN], split[LC_OPT_STRLEN], scale[LC_OPT_STRLEN];
+    const char *data, *model;
+    split_kind split;
+    lc_scale_kind scale;
     long long val;
 } eval_cfg;
+
+static const eval_cfg defaults = {
+    .data = "data/cifar10.h5", .model = "", .split = SPLIT_TEST, .scale = LC_SCALE_STD, .val = -1};
+
+static const lc_opt options[] = {
+    {"data", LC_OPT_STR, offsetof(eval_cfg, data), "dataset or features file", NULL},
+    {"model", LC_OPT_STR, offsetof(eval_cfg, model), "checkpoint to evaluate (required)", NULL},
+    {"split", LC_OPT_CHOICE, offsetof(eval_cfg, split), "%s", &splits},
+    {"val", LC_OPT_I64, offsetof(eval_cfg, val), "validation rows (-1: the value the model was trained with)", NULL},
+    {"scale", LC_OPT_CHOICE, offsetof(eval_cfg, scale),
+     "for a model without /model/mean and /model/scale: %s over the training rows", &lc_scale_names},
+    LC_OPT_SENTINEL,
+};
+
+static int check_eval(const void *params, int nranks, lc_err *e) {
+    const eval_cfg *c = params;
+    if (!c->model[0]) return lc_fail(e, LC_EARG, "--model is required (a checkpoint written by train)");
+    if (c->val < -1) return lc_fail(e, LC_EARG, "--val must be >= 0, or -1 for the model's own (got %lld)", c->val);
+    return 0;
+}
 
 /* A model with only /model/W and /model/b (weights from another tool) gets
  * the normalization train would give it: mean and --scale over the training
@@ -31,7 +58,7 @@ static int data_norm(MPI_Comm comm, const eval_cfg *c, lc_model *m, lc_err *e) {
     lc_shards_free(&sh);
     if (!e->code)
         lc_log("%s has no /model/mean and /model/scale: using the training rows' mean and --scale %s of %s\n",
-               c->model, c->scale, c->data);
+               c->model, lc_names_name(&lc_scale_names, (int)c->scale), c->data);
     return e->code;
 }
 
@@ -40,21 +67,23 @@ static int split_rows(const eval_cfg *c, const lc_dataset_info *info, const char
                       int64_t *hi, lc_err *e) {
     if (c->val < 0 || c->val >= info->n_train)
         return lc_fail(e, LC_EARG, "--val %lld: must be in [0, %lld)", c->val, (long long)info->n_train);
-    if (strcmp(c->split, "test") == 0) {
+    switch (c->split) {
+    case SPLIT_TEST:
         *grp = "test";
         *lo = 0;
         *hi = info->n_test;
-    } else if (strcmp(c->split, "train") == 0) {
+        break;
+    case SPLIT_TRAIN:
         *grp = "train";
         *lo = 0;
         *hi = info->n_train - c->val;
-    } else if (strcmp(c->split, "val") == 0) {
+        break;
+    case SPLIT_VAL:
         if (c->val == 0) return lc_fail(e, LC_EARG, "--split val needs --val N > 0");
         *grp = "train";
         *lo = info->n_train - c->val;
         *hi = info->n_train;
-    } else {
-        return lc_fail(e, LC_EARG, "--split: '%s' is not one of test, train, val", c->split);
+        break;
     }
     return 0;
 }
@@ -75,113 +104,87 @@ static void print_table(const lc_model *m, const char *split, const int64_t *con
     fflush(stderr);
 }
 
-static void print_json(const lc_model *m, const eval_cfg *c, const int64_t *conf, long long total,
-                       long long correct, int P) {
+static void result_json(const lc_model *m, const eval_cfg *c, const int64_t *conf, long long total,
+                        long long correct, int P, lc_json *j) {
     const int K = m->K;
-    lc_json j;
-    lc_json_begin(&j);
-    lc_json_str(&j, "cmd", "eval");
-    lc_json_str(&j, "split", c->split);
-    lc_json_num(&j, "accuracy", (double)correct / (double)total);
-    lc_json_int(&j, "correct", correct);
-    lc_json_int(&j, "total", total);
-    lc_json_key(&j, "per_class");
-    lc_json_append(&j, "{");
+    lc_json_str(j, "split", split_names[c->split]);
+    lc_json_num(j, "accuracy", (double)correct / (double)total);
+    lc_json_int(j, "correct", correct);
+    lc_json_int(j, "total", total);
+    lc_json_key(j, "per_class");
+    lc_json_append(j, "{");
     for (int k = 0; k < K; k++) {
         int64_t n = 0;
         for (int x = 0; x < K; x++) n += conf[k * K + x];
         char name[16];
         snprintf(name, sizeof name, "%d", k);
-        j.first = k == 0;
-        lc_json_num(&j, m->n_classes ? m->classes[k] : name, n ? (double)conf[k * K + k] / (double)n : NAN);
+        j->first = k == 0;
+        lc_json_num(j, m->n_classes ? m->classes[k] : name, n ? (double)conf[k * K + k] / (double)n : NAN);
     }
-    lc_json_append(&j, "}");
-    lc_json_key(&j, "confusion");
-    lc_json_append(&j, "[");
+    lc_json_append(j, "}");
+    lc_json_key(j, "confusion");
+    lc_json_append(j, "[");
     for (int k = 0; k < K; k++) {
-        lc_json_append(&j, k ? ",[" : "[");
+        lc_json_append(j, k ? ",[" : "[");
         for (int x = 0; x < K; x++) {
             char buf[32];
             snprintf(buf, sizeof buf, x ? ",%lld" : "%lld", (long long)conf[k * K + x]);
-            lc_json_append(&j, buf);
+            lc_json_append(j, buf);
         }
-        lc_json_append(&j, "]");
+        lc_json_append(j, "]");
     }
-    lc_json_append(&j, "]");
-    lc_json_int(&j, "ranks", P);
-    lc_json_str(&j, "model", c->model);
-    lc_json_end(&j);
-    printf("%s\n", j.s);
-    fflush(stdout);
-    lc_json_free(&j);
+    lc_json_append(j, "]");
+    lc_json_int(j, "ranks", P);
+    lc_json_str(j, "model", c->model);
 }
 
-int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
-    int rank, P, help = 0;
+static int run_eval(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
+    int rank, P;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &P);
     openblas_set_num_threads(1);
-    eval_cfg c = {.data = "data/cifar10.h5", .split = "test", .scale = "std", .val = -1};
-    lc_opt opts[] = {
-        {"data", LC_OPT_STR, c.data, "dataset or features file"},
-        {"model", LC_OPT_STR, c.model, "checkpoint to evaluate (required)"},
-        {"split", LC_OPT_STR, c.split, "test | train | val"},
-        {"val", LC_OPT_I64, &c.val, "validation rows (-1: the value the model was trained with)"},
-        {"scale", LC_OPT_STR, c.scale, "for a model without /model/mean and /model/scale: std | 255 | 1 over the training rows"},
-    };
-    lc_err e = {0};
-    lc_cli_parse(argc, argv, opts, (int)(sizeof opts / sizeof *opts),
-                 "usage: lincls-mpi eval --data F.h5 --model CKPT.h5 [--split test]\n"
-                 "Accuracy, per-class accuracy and the confusion matrix of a trained model.",
-                 rank == 0, &help, &e);
-    if (help) return 0;
-    if (!e.code && !c.model[0]) lc_fail(&e, LC_EARG, "--model is required (a checkpoint written by train)");
-    if (!e.code && c.val < -1) lc_fail(&e, LC_EARG, "--val must be >= 0, or -1 for the model's own (got %lld)", c.val);
-    if (!e.code && strcmp(c.scale, "std") && strcmp(c.scale, "255") && strcmp(c.scale, "1"))
-        lc_fail(&e, LC_EARG, "--scale: '%s' is not one of std, 255, 1", c.scale);
-    if (lc_agree(comm, &e)) return lc_cmd_report(comm, "eval", &e);
-
+    eval_cfg c = *(const eval_cfg *)params; /* --val -1 becomes the model's own */
     lc_model m;
     memset(&m, 0, sizeof m);
     lc_dataset_info info;
     lc_rows rows;
     memset(&rows, 0, sizeof rows);
     int has_norm = 0;
-    lc_ckpt_read_weights(c.model, &m, &has_norm, &e);
-    if (c.val < 0 && !e.code) {
+    lc_ckpt_read_weights(c.model, &m, &has_norm, e);
+    if (c.val < 0 && !e->code) {
         char buf[64];
         long long v = 0;
         int rc = lc_ckpt_read_config(c.model, "val", buf, sizeof buf);
         if (rc == 0 && lc_parse_long(buf, &v) == 0 && v >= 0) c.val = v;
         else if (rc == LC_H5_MISSING) c.val = 0;
-        else lc_fail(&e, LC_EDATA, "%s: /config attribute val must be one string holding an integer >= 0 (give --val)",
+        else lc_fail(e, LC_EDATA, "%s: /config attribute val must be one string holding an integer >= 0 (give --val)",
                      c.model);
     }
-    if (lc_agree(comm, &e) || lc_dataset_open(comm, c.data, &info, &e)) goto out;
-    lc_ckpt_check_fits(c.model, &m, c.data, info.n_classes, info.dim, info.input, &e);
-    if (!e.code && m.n_classes == 0) { /* weights without class names: the data's */
+    if (lc_agree(comm, e) || lc_dataset_open(comm, c.data, &info, e)) goto out;
+    lc_ckpt_check_fits(c.model, &m, c.data, info.n_classes, info.dim, info.input, e);
+    if (!e->code && m.n_classes == 0) { /* weights without class names: the data's */
         memcpy(m.classes, info.classes, sizeof m.classes);
         m.n_classes = m.K;
     }
     const char *grp = "test";
     int64_t lo = 0, hi = 0, mlo, mhi;
-    if (!e.code) split_rows(&c, &info, &grp, &lo, &hi, &e);
-    if (!e.code && hi == lo)
-        lc_fail(&e, LC_EDATA, "%s: --split %s has 0 rows: nothing to evaluate", c.data, c.split);
-    if (lc_agree(comm, &e)) goto out;
-    if (!has_norm && data_norm(comm, &c, &m, &e)) goto out;
+    if (!e->code) split_rows(&c, &info, &grp, &lo, &hi, e);
+    if (!e->code && hi == lo)
+        lc_fail(e, LC_EDATA, "%s: --split %s has 0 rows: nothing to evaluate", c.data, split_names[c.split]);
+    if (lc_agree(comm, e)) goto out;
+    if (!has_norm && data_norm(comm, &c, &m, e)) goto out;
     lc_split_range(hi - lo, P, rank, &mlo, &mhi);
-    if (lc_dataset_read(comm, &info, grp, lo + mlo, mhi - mlo, &rows, &e)) goto out;
-    int64_t *conf = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), &e);
-    int64_t *all = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), &e);
-    if (!e.code) lc_model_predict(&m, &rows, 0, rows.nrows, NULL, NULL, conf, &e);
-    if (!lc_agree(comm, &e)) {
+    if (lc_dataset_read(comm, &info, grp, lo + mlo, mhi - mlo, &rows, e)) goto out;
+    int64_t *conf = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), e);
+    int64_t *all = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), e);
+    if (!e->code) lc_model_predict(&m, &rows, 0, rows.nrows, NULL, NULL, conf, e);
+    if (!lc_agree(comm, e)) {
         MPI_Allreduce(conf, all, m.K * m.K, MPI_INT64_T, MPI_SUM, comm);
         long long correct = 0, total = hi - lo;
         for (int k = 0; k < m.K; k++) correct += all[k * m.K + k];
         if (rank == 0) {
-            print_table(&m, c.split, all, total, correct);
-            print_json(&m, &c, all, total, correct, P);
+            print_table(&m, split_names[c.split], all, total, correct);
+            result_json(&m, &c, all, total, correct, P, j);
         }
     }
     free(conf);
@@ -189,5 +192,11 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
 out:
     lc_rows_free(&rows);
     lc_model_free(&m);
-    return e.code ? lc_cmd_report(comm, "eval", &e) : 0;
+    return e->code ? 1 : 0;
 }
+
+const lc_command lc_cmd_eval = {
+    "eval", "accuracy, per-class accuracy and confusion matrix of a checkpoint",
+    "usage: lincls-mpi eval --data F.h5 --model CKPT.h5 [--split test]\n"
+    "Accuracy, per-class accuracy and the confusion matrix of a trained model.",
+    options, &defaults, sizeof(eval_cfg), check_eval, run_eval};

@@ -18,12 +18,14 @@
  * under mpirun at any rank count. */
 #include <float.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lincls/cli.h"
 #include "lincls/commands.h"
+#include "lincls/dist.h"
 #include "lincls/loss.h"
 #include "lincls/reg.h"
 #include "lincls/rng.h"
@@ -33,7 +35,7 @@
 #define GC_MAX_ATTEMPTS 1000
 
 typedef struct {
-    char loss[LC_OPT_STRLEN], reg[LC_OPT_STRLEN];
+    int loss, reg; /* an lc_loss_kind / lc_reg_kind, or -1: all */
     double lambda, beta, margin, step, tol, blas_tol, perturb;
     int samples, dim, classes, checks;
     long long seed;
@@ -59,22 +61,8 @@ typedef struct {
 
 /* ---- options -------------------------------------------------------------- */
 
-static int parse_selection(const char *flag, const char *v, int is_loss, int *kinds, int *count,
-                           lc_err *e) {
-    int all = strcmp(v, "all") == 0;
-    int nkinds = is_loss ? 3 : 4;
-    *count = 0;
-    for (int k = 0; k < nkinds; k++) {
-        const char *name = is_loss ? lc_loss_name((lc_loss_kind)k) : lc_reg_name((lc_reg_kind)k);
-        if (all || strcmp(v, name) == 0) kinds[(*count)++] = k;
-    }
-    if (*count == 0)
-        return lc_fail(e, LC_EARG, "--%s: unknown %s '%s' (expected %s)", flag, flag, v,
-                       is_loss ? "all, softmax, svm or svm2" : "all, none, l2, l1 or elastic");
-    return 0;
-}
-
-static int validate(const gc_opts *o, lc_err *e) {
+static int validate(const void *params, int nranks, lc_err *e) {
+    const gc_opts *o = params;
     if (o->samples < 1) return lc_fail(e, LC_EARG, "--samples must be at least 1 (got %d)", o->samples);
     if (o->dim < 1) return lc_fail(e, LC_EARG, "--dim must be at least 1 (got %d)", o->dim);
     if (o->classes < 2 || o->classes > 256)
@@ -314,13 +302,11 @@ static void print_table(const gc_opts *o, const gc_problem *p, const gc_result *
     fflush(stderr);
 }
 
-static void print_json(const gc_result *r, int nres, int passed, double worst) {
-    lc_json j;
-    lc_json_begin(&j);
-    lc_json_raw(&j, "passed", passed ? "true" : "false");
-    lc_json_num(&j, "max_rel_error", worst);
-    lc_json_key(&j, "results");
-    lc_json_append(&j, "[");
+static void print_json(const gc_result *r, int nres, int passed, double worst, lc_json *jp) {
+    lc_json_raw(jp, "passed", passed ? "true" : "false");
+    lc_json_num(jp, "max_rel_error", worst);
+    lc_json_key(jp, "results");
+    lc_json_append(jp, "[");
     for (int i = 0; i < nres; i++) {
         lc_json item;
         lc_json_begin(&item);
@@ -330,15 +316,11 @@ static void print_json(const gc_result *r, int nres, int passed, double worst) {
         lc_json_num(&item, "blas_rel_error", r[i].blas_rel);
         lc_json_raw(&item, "passed", r[i].passed ? "true" : "false");
         lc_json_end(&item);
-        if (i) lc_json_append(&j, ",");
-        lc_json_append(&j, item.s);
+        if (i) lc_json_append(jp, ",");
+        lc_json_append(jp, item.s);
         lc_json_free(&item);
     }
-    lc_json_append(&j, "]");
-    lc_json_end(&j);
-    printf("%s\n", j.s);
-    fflush(stdout);
-    lc_json_free(&j);
+    lc_json_append(jp, "]");
 }
 
 /* ---- the command ---------------------------------------------------------------- */
@@ -346,7 +328,7 @@ static void print_json(const gc_result *r, int nres, int passed, double worst) {
 /* Rank 0's work: every selected combination on one shared problem. Returns the
  * exit code (0 all passed, 1 some failed) or an error code through e. */
 static int run_checks(const gc_opts *o, const int *losses, int nl, const int *regs, int nr,
-                      lc_err *e) {
+                      lc_json *j, lc_err *e) {
     gc_problem p;
     gc_result res[12];
     int nres = 0;
@@ -363,7 +345,7 @@ static int run_checks(const gc_opts *o, const int *losses, int nl, const int *re
             worst = isnan(res[i].rel) || res[i].rel > worst ? res[i].rel : worst;
         }
         print_table(o, &p, res, nres);
-        print_json(res, nres, passed, worst);
+        print_json(res, nres, passed, worst, j);
         problem_free(&p);
         return passed ? 0 : 1;
     }
@@ -371,56 +353,58 @@ static int run_checks(const gc_opts *o, const int *losses, int nl, const int *re
     return e->code;
 }
 
-int lc_cmd_gradcheck(MPI_Comm comm, int argc, char **argv) {
-    static gc_opts o; /* two 4 KiB strings: keep them off the stack */
-    memset(&o, 0, sizeof o);
-    snprintf(o.loss, sizeof o.loss, "all");
-    snprintf(o.reg, sizeof o.reg, "all");
-    o.lambda = 0.1;
-    o.beta = 0.5;
-    o.margin = 1.0;
-    o.samples = 8;
-    o.dim = 30;
-    o.classes = 10;
-    o.checks = 40;
-    o.step = 1e-5;
-    o.tol = 1e-6;
-    o.blas_tol = 1e-3;
-    o.seed = 1;
-    const lc_opt opts[] = {
-        {"loss", LC_OPT_STR, o.loss, "all, softmax, svm or svm2"},
-        {"reg", LC_OPT_STR, o.reg, "all, none, l2, l1 or elastic"},
-        {"lambda", LC_OPT_DOUBLE, &o.lambda, "regularization strength"},
-        {"beta", LC_OPT_DOUBLE, &o.beta, "elastic net: weight of the squared term"},
-        {"margin", LC_OPT_DOUBLE, &o.margin, "SVM margin (delta)"},
-        {"samples", LC_OPT_INT, &o.samples, "random samples n"},
-        {"dim", LC_OPT_INT, &o.dim, "input dimensions D"},
-        {"classes", LC_OPT_INT, &o.classes, "classes K"},
-        {"checks", LC_OPT_INT, &o.checks, "random coordinates of W and b checked"},
-        {"step", LC_OPT_DOUBLE, &o.step, "finite-difference step h"},
-        {"tol", LC_OPT_DOUBLE, &o.tol, "max relative error, numeric vs analytic (double)"},
-        {"blas-tol", LC_OPT_DOUBLE, &o.blas_tol, "max relative error, BLAS float vs double"},
-        {"seed", LC_OPT_I64, &o.seed, "random seed"},
-        {"perturb", LC_OPT_DOUBLE, &o.perturb,
-         "scale the analytic gradient by 1+X (self-test: a nonzero X must FAIL)"},
-    };
-    int rank = 0, help = 0, code = 0, losses[3], regs[4], nl = 0, nr = 0;
-    lc_err e = {0};
+static const gc_opts defaults = {
+    .loss = -1, .reg = -1, .lambda = 0.1, .beta = 0.5, .margin = 1.0, .samples = 8, .dim = 30, .classes = 10,
+    .checks = 40, .step = 1e-5, .tol = 1e-6, .blas_tol = 1e-3, .seed = 1};
+
+#define OPT(name, type, field, help) {name, type, offsetof(gc_opts, field), help, NULL}
+static const lc_opt options[] = {
+    {"loss", LC_OPT_ALL, offsetof(gc_opts, loss), "%s", &lc_loss_names},
+    {"reg", LC_OPT_ALL, offsetof(gc_opts, reg), "%s", &lc_reg_names},
+    OPT("lambda", LC_OPT_DOUBLE, lambda, "regularization strength"),
+    OPT("beta", LC_OPT_DOUBLE, beta, "elastic net: weight of the squared term"),
+    OPT("margin", LC_OPT_DOUBLE, margin, "SVM margin (delta)"),
+    OPT("samples", LC_OPT_INT, samples, "random samples n"),
+    OPT("dim", LC_OPT_INT, dim, "input dimensions D"),
+    OPT("classes", LC_OPT_INT, classes, "classes K"),
+    OPT("checks", LC_OPT_INT, checks, "random coordinates of W and b checked"),
+    OPT("step", LC_OPT_DOUBLE, step, "finite-difference step h"),
+    OPT("tol", LC_OPT_DOUBLE, tol, "max relative error, numeric vs analytic (double)"),
+    OPT("blas-tol", LC_OPT_DOUBLE, blas_tol, "max relative error, BLAS float vs double"),
+    OPT("seed", LC_OPT_I64, seed, "random seed"),
+    OPT("perturb", LC_OPT_DOUBLE, perturb, "scale the analytic gradient by 1+X (self-test: a nonzero X must FAIL)"),
+    LC_OPT_SENTINEL,
+};
+#undef OPT
+
+/* The kinds a selection names: one, or every kind of the table (-1). */
+static int selection(int v, const lc_names *t, int *kinds) {
+    if (v >= 0) {
+        kinds[0] = v;
+        return 1;
+    }
+    for (int k = 0; k < t->n; k++) kinds[k] = k;
+    return t->n;
+}
+
+/* The check runs on rank 0 (it is small and serial); every rank returns its
+ * verdict. */
+static int run_gradcheck(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
+    const gc_opts *o = params;
+    int rank = 0, code = 0, losses[3], regs[4];
     MPI_Comm_rank(comm, &rank);
-    /* parsing and validation are deterministic, so every rank reaches the same
-     * verdict without communicating */
-    if (lc_cli_parse(argc, argv, opts, (int)(sizeof opts / sizeof opts[0]),
-                     "usage: lincls-mpi gradcheck [options]\n"
-                     "Checks analytic gradients of (1/n) sum_i L_i + lambda R(W) against "
-                     "centered differences.", rank == 0, &help, &e) ||
-        parse_selection("loss", o.loss, 1, losses, &nl, &e) ||
-        parse_selection("reg", o.reg, 0, regs, &nr, &e) || validate(&o, &e))
-        return lc_cmd_report(comm, "gradcheck", &e);
-    if (help) return 0;
     if (rank == 0) {
-        code = run_checks(&o, losses, nl, regs, nr, &e);
-        if (e.code) code = lc_cmd_report(comm, "gradcheck", &e);
+        int nl = selection(o->loss, &lc_loss_names, losses), nr = selection(o->reg, &lc_reg_names, regs);
+        code = run_checks(o, losses, nl, regs, nr, j, e);
+        if (e->code) code = 0;
     }
     MPI_Bcast(&code, 1, MPI_INT, 0, comm);
+    lc_agree(comm, e);
     return code;
 }
+
+const lc_command lc_cmd_gradcheck = {
+    "gradcheck", "compare analytic and numerical gradients",
+    "usage: lincls-mpi gradcheck [options]\n"
+    "Checks analytic gradients of (1/n) sum_i L_i + lambda R(W) against centered differences.",
+    options, &defaults, sizeof(gc_opts), validate, run_gradcheck};

@@ -17,20 +17,17 @@
 #include "lincls/kern.h"
 
 static const char *const loss_names[] = {"softmax", "svm", "svm2"};
+const lc_names lc_loss_names = LC_NAMES("loss", loss_names);
+
 
 int lc_loss_parse(const char *s, lc_loss_kind *out) {
-    for (int k = 0; k < 3; k++) {
-        if (s && strcmp(s, loss_names[k]) == 0) {
-            *out = (lc_loss_kind)k;
-            return 0;
-        }
-    }
-    return -1;
+    int v = lc_names_find(&lc_loss_names, s);
+    if (v < 0) return -1;
+    *out = (lc_loss_kind)v;
+    return 0;
 }
 
-const char *lc_loss_name(lc_loss_kind k) {
-    return (k >= LC_LOSS_SOFTMAX && k <= LC_LOSS_SVM2) ? loss_names[k] : "unknown";
-}
+const char *lc_loss_name(lc_loss_kind k) { return lc_names_name(&lc_loss_names, (int)k); }
 
 int lc_argmax_first(const float *s, int K) {
     int best = 0;

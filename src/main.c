@@ -11,25 +11,15 @@
 #include "lincls/util.h"
 #include "lincls/version.h"
 
-static const struct {
-    const char *name;
-    int (*fn)(MPI_Comm, int, char **);
-    const char *what;
-} commands[] = {
-    {"train", lc_cmd_train, "train a linear classifier (default subcommand)"},
-    {"eval", lc_cmd_eval, "accuracy, per-class accuracy and confusion matrix of a checkpoint"},
-    {"gradcheck", lc_cmd_gradcheck, "compare analytic and numerical gradients"},
-    {"search", lc_cmd_search, "random search over weights (the lecture's baseline)"},
-    {"sweep", lc_cmd_sweep, "random search over hyperparameters, ranks split into groups"},
-    {"features", lc_cmd_features, "write a features file (HOG, colour histogram) from a dataset"},
-};
+static const lc_command *const commands[] = {&lc_cmd_train, &lc_cmd_eval, &lc_cmd_gradcheck,
+                                             &lc_cmd_search, &lc_cmd_sweep, &lc_cmd_features};
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
 static void usage(void) {
     printf("usage: lincls-mpi [SUBCOMMAND] [options]\n"
            "       mpirun -np P lincls-mpi train --data cifar10.h5 --loss softmax\n\n"
            "Subcommands:\n");
-    for (int i = 0; i < NCOMMANDS; i++) printf("  %-10s %s\n", commands[i].name, commands[i].what);
+    for (int i = 0; i < NCOMMANDS; i++) printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
     printf("\n'lincls-mpi SUBCOMMAND --help' lists every option with its default.\n"
            "Progress goes to stderr (rank 0); the last stdout line is a JSON result.\n\n"
            "Other options:\n"
@@ -65,7 +55,7 @@ int main(int argc, char **argv) {
 
     int code = 0;
     int first = 1;
-    int (*fn)(MPI_Comm, int, char **) = lc_cmd_train;
+    const lc_command *cmd = &lc_cmd_train;
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
                       strcmp(argv[1], "help") == 0)) {
         if (rank == 0) usage();
@@ -78,10 +68,10 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc >= 2 && strncmp(argv[1], "--", 2) != 0) {
-        fn = NULL;
+        cmd = NULL;
         for (int i = 0; i < NCOMMANDS; i++)
-            if (strcmp(argv[1], commands[i].name) == 0) fn = commands[i].fn;
-        if (!fn) {
+            if (strcmp(argv[1], commands[i]->name) == 0) cmd = commands[i];
+        if (!cmd) {
             if (rank == 0) {
                 fprintf(stderr, "lincls-mpi: error: unknown subcommand '%s'\n", argv[1]);
                 usage();
@@ -91,7 +81,7 @@ int main(int argc, char **argv) {
         }
         first = 2;
     }
-    code = fn(MPI_COMM_WORLD, argc - first, argv + first);
+    code = lc_command_main(MPI_COMM_WORLD, cmd, argc - first, argv + first);
     MPI_Finalize();
     return code;
 }

@@ -23,20 +23,17 @@
 
 static const char *const optim_names[] = {"sgd", "momentum", "nesterov",
                                           "adagrad", "rmsprop", "adam"};
+const lc_names lc_optim_names = LC_NAMES("optimizer", optim_names);
+
 
 int lc_optim_parse(const char *s, lc_optim_kind *out) {
-    for (int k = 0; k < 6; k++) {
-        if (s && strcmp(s, optim_names[k]) == 0) {
-            *out = (lc_optim_kind)k;
-            return 0;
-        }
-    }
-    return -1;
+    int v = lc_names_find(&lc_optim_names, s);
+    if (v < 0) return -1;
+    *out = (lc_optim_kind)v;
+    return 0;
 }
 
-const char *lc_optim_name(lc_optim_kind k) {
-    return (k >= LC_OPT_SGD && k <= LC_OPT_ADAM) ? optim_names[k] : "unknown";
-}
+const char *lc_optim_name(lc_optim_kind k) { return lc_names_name(&lc_optim_names, (int)k); }
 
 static int state_arrays(lc_optim_kind k) {
     switch (k) {
@@ -145,20 +142,17 @@ void lc_optim_step(lc_optim *o, float lr, float *params, const float *grad) {
 /* ---- learning-rate schedules ------------------------------------------- */
 
 static const char *const sched_names[] = {"const", "step", "cosine"};
+const lc_names lc_sched_names = LC_NAMES("schedule", sched_names);
+
 
 int lc_sched_parse(const char *s, lc_sched_kind *out) {
-    for (int k = 0; k < 3; k++) {
-        if (s && strcmp(s, sched_names[k]) == 0) {
-            *out = (lc_sched_kind)k;
-            return 0;
-        }
-    }
-    return -1;
+    int v = lc_names_find(&lc_sched_names, s);
+    if (v < 0) return -1;
+    *out = (lc_sched_kind)v;
+    return 0;
 }
 
-const char *lc_sched_name(lc_sched_kind k) {
-    return (k >= LC_SCHED_CONST && k <= LC_SCHED_COSINE) ? sched_names[k] : "unknown";
-}
+const char *lc_sched_name(lc_sched_kind k) { return lc_names_name(&lc_sched_names, (int)k); }
 
 /* step: lr * decay^floor(epoch / step_epochs), epoch = step / steps_per_epoch
  * (integer division: the rate changes on epoch boundaries). */

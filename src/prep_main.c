@@ -7,6 +7,7 @@
  * (stderr) and the JSON result line (stdout), and turns an error into exactly
  * one message line and a non-zero exit code (the lc_err code). */
 #define _POSIX_C_SOURCE 200809L
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -61,47 +62,32 @@ static void print_json(const char *out, const lc_prep_result *r, double secs) {
     lc_json_free(&j);
 }
 
-/* Splits argv into positionals and options (with their values), since the
- * option parser takes options only. */
-static void split_args(int argc, char **argv, const lc_opt *opts, int nopts, char **pos, int *npos,
-                       char **optv, int *noptv) {
-    *npos = *noptv = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strncmp(a, "-", 1) != 0 || strcmp(a, "-") == 0) {
-            if (*npos < 2) pos[*npos] = argv[i];
-            (*npos)++;
-            continue;
-        }
-        optv[(*noptv)++] = argv[i];
-        if (strncmp(a, "--", 2) != 0 || strchr(a, '=')) continue;
-        for (int k = 0; k < nopts; k++)
-            if (strcmp(a + 2, opts[k].name) == 0 && opts[k].type != LC_OPT_FLAG && i + 1 < argc)
-                optv[(*noptv)++] = argv[++i];
-    }
-}
+typedef struct {
+    const char *src, *out;
+    long long records;
+    int force, quiet;
+} prep_params;
+
+#define OPT(name, type, field, help) {name, type, offsetof(prep_params, field), help, NULL}
+static const lc_opt options[] = {
+    OPT("SRC", LC_OPT_POS, src, "the archive, a folder, or - (standard input)"),
+    OPT("OUT.h5", LC_OPT_POS, out, "the dataset file to write"),
+    OPT("records-per-batch", LC_OPT_I64, records, "records in each .bin member (official archive: 10000)"),
+    OPT("force", LC_OPT_FLAG, force, "replace OUT.h5 if it exists"),
+    OPT("quiet", LC_OPT_FLAG, quiet, "no summary on stderr (errors are still printed)"),
+    LC_OPT_SENTINEL,
+};
+#undef OPT
 
 int main(int argc, char **argv) {
     lc_blas_autoselect(argv); /* the kernel rule of every lincls program (blas.h) */
     lc_io_init_process(); /* a file-size limit is reported like a full disk */
-    long long records = LC_CIFAR_RECORDS;
-    int force = 0, quiet = 0;
-    const lc_opt opts[] = {
-        {"records-per-batch", LC_OPT_I64, &records, "records in each .bin member (official archive: 10000)"},
-        {"force", LC_OPT_FLAG, &force, "replace OUT.h5 if it exists"},
-        {"quiet", LC_OPT_FLAG, &quiet, "no summary on stderr (errors are still printed)"},
-    };
-    const int nopts = (int)(sizeof opts / sizeof opts[0]);
-    char *pos[2] = {NULL, NULL};
-    char *optv[argc > 0 ? argc : 1];
-    int npos, noptv, help;
+    prep_params p = {NULL, NULL, LC_CIFAR_RECORDS, 0, 0};
+    int help = 0;
     lc_err e;
     lc_err_clear(&e);
-
-    split_args(argc, argv, opts, nopts, pos, &npos, optv, &noptv);
-    if (lc_cli_parse(noptv, optv, opts, nopts, k_usage, 1, &help, &e) == 0 && !help && npos != 2)
-        lc_fail(&e, LC_EARG, "expected 2 arguments SRC OUT.h5, got %d (see --help)", npos);
-    if (help) return 0;
+    lc_cli_parse(argc - 1, argv + 1, options, &p, k_usage, 1, &help, &e);
+    if (help && !e.code) return 0;
     if (e.code) {
         fprintf(stderr, "lincls-prep: error: %s\n", e.msg);
         return e.code;
@@ -109,18 +95,18 @@ int main(int argc, char **argv) {
 
     lc_prep_opts po;
     lc_prep_opts_default(&po);
-    po.records_per_batch = records;
-    po.force = force;
+    po.records_per_batch = p.records;
+    po.force = p.force;
 
-    const char *src = strcmp(pos[0], "-") == 0 ? "/dev/stdin" : pos[0];
+    const char *src = strcmp(p.src, "-") == 0 ? "/dev/stdin" : p.src;
     lc_prep_result res;
     double t0 = lc_now();
-    if (lc_cifar_convert(src, pos[1], &po, &res, &e)) {
+    if (lc_cifar_convert(src, p.out, &po, &res, &e)) {
         fprintf(stderr, "lincls-prep: error: %s\n", e.msg);
         return e.code;
     }
     double secs = lc_now() - t0;
-    if (!quiet) print_summary(src, pos[1], &res, records, secs);
-    print_json(pos[1], &res, secs);
+    if (!p.quiet) print_summary(src, p.out, &res, p.records, secs);
+    print_json(p.out, &res, secs);
     return 0;
 }

@@ -10,20 +10,17 @@
 #include <string.h>
 
 static const char *const reg_names[] = {"none", "l2", "l1", "elastic"};
+const lc_names lc_reg_names = LC_NAMES("regularization", reg_names);
+
 
 int lc_reg_parse(const char *s, lc_reg_kind *out) {
-    for (int k = 0; k < 4; k++) {
-        if (s && strcmp(s, reg_names[k]) == 0) {
-            *out = (lc_reg_kind)k;
-            return 0;
-        }
-    }
-    return -1;
+    int v = lc_names_find(&lc_reg_names, s);
+    if (v < 0) return -1;
+    *out = (lc_reg_kind)v;
+    return 0;
 }
 
-const char *lc_reg_name(lc_reg_kind k) {
-    return (k >= LC_REG_NONE && k <= LC_REG_ELASTIC) ? reg_names[k] : "unknown";
-}
+const char *lc_reg_name(lc_reg_kind k) { return lc_names_name(&lc_reg_names, (int)k); }
 
 /* R(W) weights: l2 contributes q * w^2, l1 contributes a * |w|. */
 static void reg_coeffs(lc_reg_kind k, double beta, double *q, double *a) {

@@ -32,6 +32,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,67 +52,59 @@
 #include "lincls/kern.h"
 #include "lincls/xsum.h"
 
-enum { ROWS = 256, MAXOPTS = 32 }; /* rows scored per kernel call */
+enum { ROWS = 256 }; /* rows scored per kernel call */
 
 typedef struct {
-    char data[LC_OPT_STRLEN], loss[LC_OPT_STRLEN], reg[LC_OPT_STRLEN];
-    char input_scale[LC_OPT_STRLEN], checkpoint[LC_OPT_STRLEN];
-    char vshards[LC_OPT_STRLEN]; /* deprecated, ignored */
+    const char *data, *checkpoint;
+    const char *vshards; /* deprecated, ignored */
+    lc_loss_kind loss;
+    lc_reg_kind reg;
+    lc_scale_kind input_scale;
     double scale, lambda, beta, margin, local;
     long long trials, first_trial, val, seed;
     int batch, local_steps, center, no_test, quiet;
-} search_cfg;
+} search_params;
 
-static void cfg_defaults(search_cfg *c) {
-    memset(c, 0, sizeof *c);
-    snprintf(c->data, sizeof c->data, "data/cifar10.h5");
-    snprintf(c->loss, sizeof c->loss, "svm");
-    snprintf(c->reg, sizeof c->reg, "l2");
-    snprintf(c->input_scale, sizeof c->input_scale, "1");
-    c->scale = 1e-4;
-    c->lambda = 0;
-    c->beta = 0.5;
-    c->margin = 1.0;
-    c->trials = 1000;
-    c->seed = 1;
-    c->batch = 50;
-    c->local_steps = 100;
-}
+static const search_params defaults = {
+    .data = "data/cifar10.h5", .checkpoint = "", .vshards = "",
+    .loss = LC_LOSS_SVM, .reg = LC_REG_L2, .input_scale = LC_SCALE_1,
+    .scale = 1e-4, .lambda = 0, .beta = 0.5, .margin = 1.0,
+    .trials = 1000, .seed = 1, .batch = 50, .local_steps = 100,
+};
 
-static int cfg_options(search_cfg *c, lc_opt *o) {
-    int n = 0;
-#define OPT(name, type, ptr, help) o[n++] = (lc_opt){name, type, ptr, help}
-    OPT("data", LC_OPT_STR, c->data, "dataset or features file (HDF5)");
-    OPT("trials", LC_OPT_I64, &c->trials, "random candidates W to score");
-    OPT("first-trial", LC_OPT_I64, &c->first_trial, "index of the first candidate (split one search into pieces)");
-    OPT("scale", LC_OPT_DOUBLE, &c->scale, "candidate W, b = scale * randn (the lecture: 1e-4 on raw pixels)");
-    OPT("loss", LC_OPT_STR, c->loss, "softmax | svm | svm2 (the lecture's random search used svm)");
-    OPT("margin", LC_OPT_DOUBLE, &c->margin, "SVM margin delta");
-    OPT("reg", LC_OPT_STR, c->reg, "regularization: none | l2 | l1 | elastic");
-    OPT("lambda", LC_OPT_DOUBLE, &c->lambda, "regularization strength (full loss = data mean + lambda R(W))");
-    OPT("beta", LC_OPT_DOUBLE, &c->beta, "elastic net: R = sum(beta W^2 + |W|)");
-    OPT("input-scale", LC_OPT_STR, c->input_scale, "x' = (x - mean)/scale with scale 1 (raw pixels, as the lecture) | 255 | std");
-    OPT("center", LC_OPT_FLAG, &c->center, "subtract the training mean image (default: mean 0, raw pixels)");
-    OPT("val", LC_OPT_I64, &c->val, "validation rows: the last N training rows (the lecture: 0, all rows)");
-    OPT("seed", LC_OPT_I64, &c->seed, "random seed: candidate t depends on (seed, t) only");
-    OPT("vshards", LC_OPT_STR, c->vshards, "deprecated, ignored: results are the same at every rank count");
-    OPT("batch-candidates", LC_OPT_INT, &c->batch, "candidates C scored per round (one reduction each; no effect on any loss)");
-    OPT("local", LC_OPT_DOUBLE, &c->local, "random local search step size after the search (0: off)");
-    OPT("local-steps", LC_OPT_INT, &c->local_steps, "local search rounds of --batch-candidates proposals each");
-    OPT("checkpoint", LC_OPT_STR, c->checkpoint, "write the best W here (rank 0; eval reads it)");
-    OPT("no-test", LC_OPT_FLAG, &c->no_test, "skip the test-set accuracy of the best W");
-    OPT("quiet", LC_OPT_FLAG, &c->quiet, "no progress lines");
+#define OPT(name, type, field, help) {name, type, offsetof(search_params, field), help, NULL}
+#define CHOICE(name, field, table, help) {name, LC_OPT_CHOICE, offsetof(search_params, field), help, &table}
+static const lc_opt options[] = {
+    OPT("data", LC_OPT_STR, data, "dataset or features file (HDF5)"),
+    OPT("trials", LC_OPT_I64, trials, "random candidates W to score"),
+    OPT("first-trial", LC_OPT_I64, first_trial, "index of the first candidate (split one search into pieces)"),
+    OPT("scale", LC_OPT_DOUBLE, scale, "candidate W, b = scale * randn (the lecture: 1e-4 on raw pixels)"),
+    CHOICE("loss", loss, lc_loss_names, "%s (the lecture's random search used svm)"),
+    OPT("margin", LC_OPT_DOUBLE, margin, "SVM margin delta"),
+    CHOICE("reg", reg, lc_reg_names, "regularization: %s"),
+    OPT("lambda", LC_OPT_DOUBLE, lambda, "regularization strength (full loss = data mean + lambda R(W))"),
+    OPT("beta", LC_OPT_DOUBLE, beta, "elastic net: R = sum(beta W^2 + |W|)"),
+    CHOICE("input-scale", input_scale, lc_scale_names, "x' = (x - mean)/scale with scale %s (1: raw pixels, as the lecture)"),
+    OPT("center", LC_OPT_FLAG, center, "subtract the training mean image (default: mean 0, raw pixels)"),
+    OPT("val", LC_OPT_I64, val, "validation rows: the last N training rows (the lecture: 0, all rows)"),
+    OPT("seed", LC_OPT_I64, seed, "random seed: candidate t depends on (seed, t) only"),
+    OPT("vshards", LC_OPT_STR, vshards, "deprecated, ignored: results are the same at every rank count"),
+    OPT("batch-candidates", LC_OPT_INT, batch, "candidates C scored per round (one reduction each; no effect on any loss)"),
+    OPT("local", LC_OPT_DOUBLE, local, "random local search step size after the search (0: off)"),
+    OPT("local-steps", LC_OPT_INT, local_steps, "local search rounds of --batch-candidates proposals each"),
+    OPT("checkpoint", LC_OPT_STR, checkpoint, "write the best W here (rank 0; eval reads it)"),
+    OPT("no-test", LC_OPT_FLAG, no_test, "skip the test-set accuracy of the best W"),
+    OPT("quiet", LC_OPT_FLAG, quiet, "no progress lines"),
+    LC_OPT_SENTINEL,
+};
 #undef OPT
-    return n;
-}
+#undef CHOICE
 
 /* --- state --------------------------------------------------------------------- */
 typedef struct {
     MPI_Comm comm;
     int rank, P, K, D, C;
-    const search_cfg *cfg;
-    lc_loss_kind loss;
-    lc_reg_kind reg;
+    const search_params *cfg;
     lc_shards sh;           /* this rank's block of training rows, validation and test rows */
     lc_model model;         /* the best candidate, with the mean/scale used */
     float *Wst, *bst;       /* C candidates: (C*K) x D and C*K */
@@ -123,12 +116,8 @@ typedef struct {
     double t_gen, t_score, t_reduce;
 } search_t;
 
-static int check_cfg(search_t *s, lc_err *e) {
-    const search_cfg *c = s->cfg;
-    if (lc_loss_parse(c->loss, &s->loss))
-        return lc_fail(e, LC_EARG, "--loss: unknown loss '%s' (softmax, svm, svm2)", c->loss);
-    if (lc_reg_parse(c->reg, &s->reg))
-        return lc_fail(e, LC_EARG, "--reg: unknown regularization '%s' (none, l2, l1, elastic)", c->reg);
+static int check_search(const void *params, int nranks, lc_err *e) {
+    const search_params *c = params;
     if (c->trials < 1) return lc_fail(e, LC_EARG, "--trials must be >= 1 (got %lld)", c->trials);
     if (c->first_trial < 0) return lc_fail(e, LC_EARG, "--first-trial must be >= 0 (got %lld)", c->first_trial);
     if (c->first_trial > LLONG_MAX - (c->trials - 1)) /* the last trial index, first + trials - 1, must fit */
@@ -137,11 +126,6 @@ static int check_cfg(search_t *s, lc_err *e) {
     if (!(c->scale >= 0)) return lc_fail(e, LC_EARG, "--scale must be >= 0 (got %g)", c->scale);
     if (!(c->lambda >= 0) || !(c->beta >= 0) || !(c->margin >= 0))
         return lc_fail(e, LC_EARG, "--lambda, --beta and --margin must be >= 0");
-    if (strcmp(c->input_scale, "1") && strcmp(c->input_scale, "255") && strcmp(c->input_scale, "std"))
-        return lc_fail(e, LC_EARG, "--input-scale: '%s' is not one of 1, 255, std", c->input_scale);
-    if (c->checkpoint[0] && lc_io_same_file(c->checkpoint, c->data))
-        return lc_fail(e, LC_EARG, "--checkpoint %s is the input file --data %s: refusing to overwrite it",
-                       c->checkpoint, c->data);
     if (c->val < 0) return lc_fail(e, LC_EARG, "--val must be >= 0 (got %lld)", c->val);
     long long vs;
     if (c->vshards[0] && (lc_parse_long(c->vshards, &vs) || vs < 1))
@@ -242,7 +226,7 @@ static void score_rows(search_t *s, int n, int64_t i0, int rows) {
         for (int i = 0; i < rows; i++) {
             const float *row = s->S + (size_t)i * K;
             for (int k = 0; k < K; k++) s->srow[k] = row[k];
-            bad[c] |= lc_xs_add(acc, lc_loss_row(s->loss, s->cfg->margin, s->srow, K, tr->labels[i0 + i], s->ds));
+            bad[c] |= lc_xs_add(acc, lc_loss_row(s->cfg->loss, s->cfg->margin, s->srow, K, tr->labels[i0 + i], s->ds));
         }
     }
 }
@@ -266,7 +250,7 @@ static int score_block(search_t *s, int n, lc_err *e) {
         s->loss_c[c] = s->acc[(size_t)n * LC_XS_LIMBS + c]
                            ? INFINITY
                            : lc_xs_value(s->acc + (size_t)c * LC_XS_LIMBS) / (double)s->sh.N +
-                                 lc_reg_value(s->reg, s->cfg->lambda, s->cfg->beta, s->Wst + (size_t)c * KD, KD);
+                                 lc_reg_value(s->cfg->reg, s->cfg->lambda, s->cfg->beta, s->Wst + (size_t)c * KD, KD);
     s->t_score += t1 - t0;
     s->t_reduce += lc_now() - t1;
     return 0;
@@ -299,7 +283,7 @@ static void log_progress(const search_t *s, progress_t *p, double t_start, int f
 
 /* The random search proper: trials in blocks of C, lowest loss wins. */
 static int run_trials(search_t *s, progress_t *p, double t_start, lc_err *e) {
-    const search_cfg *c = s->cfg;
+    const search_params *c = s->cfg;
     p->best_loss = INFINITY;
     p->best_trial = -1;
     for (long long t0 = 0; t0 < c->trials; t0 += s->C) {
@@ -324,7 +308,7 @@ static int run_trials(search_t *s, progress_t *p, double t_start, lc_err *e) {
 
 /* Random local search around the best W (see the header comment). */
 static int run_local(search_t *s, progress_t *p, lc_err *e) {
-    const search_cfg *c = s->cfg;
+    const search_params *c = s->cfg;
     if (!(c->local > 0) || c->local_steps == 0) return 0;
     const size_t KD = (size_t)s->K * s->D;
     float *baseW = lc_malloc(sizeof(float) * (KD + (size_t)s->K), e);
@@ -358,15 +342,18 @@ static int run_local(search_t *s, progress_t *p, lc_err *e) {
 }
 
 static int setup(search_t *s, lc_err *e) {
-    if (check_cfg(s, e) || lc_agree(s->comm, e)) return e->code;
-    const search_cfg *c = s->cfg;
+    const search_params *c = s->cfg;
+    if (c->checkpoint[0] && lc_io_same_file(c->checkpoint, c->data))
+        lc_fail(e, LC_EARG, "--checkpoint %s is the input file --data %s: refusing to overwrite it", c->checkpoint,
+                c->data);
+    if (lc_agree(s->comm, e)) return e->code;
     lc_shards_spec spec = {c->data, c->val, 0, 0, c->no_test};
     if (lc_shards_load(s->comm, &spec, &s->sh, e) || lc_agree(s->comm, e)) return e->code;
     s->K = s->sh.info.n_classes;
     s->D = s->sh.info.dim;
     if (lc_model_alloc(&s->model, s->K, s->D, e) || lc_agree(s->comm, e)) return e->code;
     lc_model *m = &s->model;
-    m->loss = s->loss;
+    m->loss = c->loss;
     m->margin = (float)s->cfg->margin;
     m->n_classes = s->K;
     memcpy(m->classes, s->sh.info.classes, sizeof s->sh.info.classes);
@@ -378,10 +365,8 @@ static int setup(search_t *s, lc_err *e) {
 }
 
 static void result_json(const search_t *s, const progress_t *p, double tr, double va, double te, lc_json *j) {
-    const search_cfg *c = s->cfg;
+    const search_params *c = s->cfg;
     double ci = (double)(c->trials + p->local_proposals) * (double)s->sh.N;
-    lc_json_begin(j);
-    lc_json_str(j, "cmd", "search");
     lc_json_num(j, "best_loss", p->best_loss);
     lc_json_int(j, "best_trial", p->best_trial);
     lc_json_num(j, "train_acc", tr);
@@ -390,7 +375,7 @@ static void result_json(const search_t *s, const progress_t *p, double tr, doubl
     lc_json_int(j, "trials", c->trials);
     lc_json_int(j, "first_trial", c->first_trial);
     lc_json_num(j, "scale", c->scale);
-    lc_json_str(j, "loss", c->loss);
+    lc_json_str(j, "loss", lc_loss_name(c->loss));
     lc_json_num(j, "lambda", c->lambda);
     lc_json_int(j, "local_proposals", p->local_proposals);
     lc_json_int(j, "local_accepted", p->local_accepted);
@@ -404,65 +389,46 @@ static void result_json(const search_t *s, const progress_t *p, double tr, doubl
     char t[160];
     snprintf(t, sizeof t, "{\"generate\":%.4f,\"score\":%.4f,\"reduce\":%.4f}", s->t_gen, s->t_score, s->t_reduce);
     lc_json_raw(j, "time_rank0", t);
-    lc_json_end(j);
 }
 
-static int write_ckpt(search_t *s, const lc_opt *opts, int nopts, lc_err *e) {
+static int write_ckpt(search_t *s, lc_err *e) {
     if (!s->cfg->checkpoint[0]) return 0;
     if (s->rank == 0) {
-        lc_ckpt_out st = {0, 0, (uint64_t)s->cfg->seed, NULL, NULL, opts, nopts};
+        lc_ckpt_out st = {0, 0, (uint64_t)s->cfg->seed, NULL, NULL, options, s->cfg};
         lc_ckpt_write(s->cfg->checkpoint, &s->model, &st, e);
     }
     return lc_agree(s->comm, e);
 }
 
-int lc_cmd_search(MPI_Comm comm, int argc, char **argv) {
-    search_cfg cfg;
-    cfg_defaults(&cfg);
-    lc_opt opts[MAXOPTS];
-    int nopts = cfg_options(&cfg, opts), help = 0, rank;
+static int run_search(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
+    const search_params *c = params, cfg = *c; /* a copy: the fields read below */
+    int rank;
     MPI_Comm_rank(comm, &rank);
-    lc_err e = {0};
-    lc_cli_parse(argc, argv, opts, nopts,
-                 "usage: lincls-mpi search [options]\n"
-                 "Random search over the weights (the lecture's baseline): candidate t is W, b = scale * randn,\n"
-                 "drawn from (seed, t) alone (b is random too: the lecture's bias column); the lowest full\n"
-                 "training loss wins. Inputs are raw pixels by default (x' = x), as in the lecture, which is\n"
-                 "what makes --scale 1e-4 give scores of order 1; --center subtracts the training mean.\n"
-                 "The last stdout line is a JSON object with the results.",
-                 rank == 0, &help, &e);
-    if (help) return 0;
-    if (lc_agree(comm, &e)) return lc_cmd_report(comm, "search", &e);
-
     search_t s;
     memset(&s, 0, sizeof s);
     s.comm = comm;
-    s.cfg = &cfg;
+    s.cfg = c;
     s.rank = rank;
     MPI_Comm_size(comm, &s.P);
     s.C = cfg.batch;
     openblas_set_num_threads(1); /* ranks are the parallelism */
     progress_t p = {0};
     double tr = NAN, va = NAN, te = NAN;
-    if (setup(&s, &e)) goto out;
+    if (setup(&s, e)) goto out;
     if (!cfg.quiet)
         lc_log("search: %s, N=%lld train rows, D=%d, K=%d, %lld trials x scale %g, loss %s, P=%d ranks, "
-               "C=%d candidates per round\n", cfg.data, (long long)s.sh.N, s.D, s.K, cfg.trials, cfg.scale, cfg.loss,
+               "C=%d candidates per round\n", cfg.data, (long long)s.sh.N, s.D, s.K, cfg.trials, cfg.scale, lc_loss_name(cfg.loss),
                s.P, s.C);
     if (!cfg.quiet) lc_blas_log();
     double t0 = lc_now();
-    if (run_trials(&s, &p, t0, &e) || run_local(&s, &p, &e)) goto out;
+    if (run_trials(&s, &p, t0, e) || run_local(&s, &p, e)) goto out;
     p.seconds = lc_now() - t0;
-    tr = lc_shards_accuracy(&s.sh, &s.model, &s.sh.train, s.sh.N, &e);
-    va = lc_shards_accuracy(&s.sh, &s.model, &s.sh.val, s.sh.hold_hi - s.sh.hold_lo, &e);
-    te = cfg.no_test ? NAN : lc_shards_accuracy(&s.sh, &s.model, &s.sh.test, s.sh.info.n_test, &e);
-    if (lc_agree(comm, &e) || write_ckpt(&s, opts, nopts, &e)) goto out;
+    tr = lc_shards_accuracy(&s.sh, &s.model, &s.sh.train, s.sh.N, e);
+    va = lc_shards_accuracy(&s.sh, &s.model, &s.sh.val, s.sh.hold_hi - s.sh.hold_lo, e);
+    te = cfg.no_test ? NAN : lc_shards_accuracy(&s.sh, &s.model, &s.sh.test, s.sh.info.n_test, e);
+    if (lc_agree(comm, e) || write_ckpt(&s, e)) goto out;
     if (rank == 0) {
-        lc_json j;
-        result_json(&s, &p, tr, va, te, &j);
-        printf("%s\n", j.s);
-        fflush(stdout);
-        lc_json_free(&j);
+        result_json(&s, &p, tr, va, te, j);
         char b[3][32];
         if (!cfg.quiet)
             lc_log("done: best loss %.6f (trial %lld)  train %s  val %s  test %s\n", p.best_loss, p.best_trial,
@@ -470,5 +436,15 @@ int lc_cmd_search(MPI_Comm comm, int argc, char **argv) {
     }
 out:
     search_free(&s);
-    return e.code ? lc_cmd_report(comm, "search", &e) : 0;
+    return e->code ? 1 : 0;
 }
+
+const lc_command lc_cmd_search = {
+    "search", "random search over weights (the lecture's baseline)",
+    "usage: lincls-mpi search [options]\n"
+    "Random search over the weights (the lecture's baseline): candidate t is W, b = scale * randn,\n"
+    "drawn from (seed, t) alone (b is random too: the lecture's bias column); the lowest full\n"
+    "training loss wins. Inputs are raw pixels by default (x' = x), as in the lecture, which is\n"
+    "what makes --scale 1e-4 give scores of order 1; --center subtracts the training mean.\n"
+    "The last stdout line is a JSON object with the results.",
+    options, &defaults, sizeof(search_params), check_search, run_search};

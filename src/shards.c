@@ -194,10 +194,13 @@ int lc_shards_stats(lc_shards *sh, double *mean, double *sd, lc_err *e) {
     return e->code;
 }
 
-int lc_shards_normalize(lc_shards *sh, const char *scale, int center, lc_model *m, lc_err *e) {
+static const char *const scale_names[] = {"std", "255", "1"};
+const lc_names lc_scale_names = LC_NAMES(NULL, scale_names); /* "--scale: 'x' is not one of ..." */
+
+int lc_shards_normalize(lc_shards *sh, lc_scale_kind scale, int center, lc_model *m, lc_err *e) {
     const int D = sh->info.dim;
-    int use_std = strcmp(scale, "std") == 0;
-    float fixed = strcmp(scale, "255") == 0 ? 255.0f : 1.0f;
+    int use_std = scale == LC_SCALE_STD;
+    float fixed = scale == LC_SCALE_255 ? 255.0f : 1.0f;
     for (int d = 0; d < D; d++) {
         m->mean[d] = 0.0f;
         m->scale[d] = fixed;

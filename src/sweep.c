@@ -38,6 +38,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,106 +53,96 @@
 #include "lincls/io.h"
 #include "lincls/loss.h"
 #include "lincls/optim.h"
+#include "lincls/reg.h"
+#include "lincls/shards.h"
 #include "lincls/rng.h"
 #include "lincls/train.h"
 
-enum { MAXLIST = 16, MAXOPTS = 40, CMDLEN = 16384 };
+enum { CMDLEN = 16384 };
 
 typedef struct {
-    char data[LC_OPT_STRLEN], out[LC_OPT_STRLEN], losses[LC_OPT_STRLEN], optimizers[LC_OPT_STRLEN];
-    char batches[LC_OPT_STRLEN], reg[LC_OPT_STRLEN], scale[LC_OPT_STRLEN];
-    char vshards[LC_OPT_STRLEN]; /* deprecated, ignored */
+    const char *data, *out, *batches;
+    const char *vshards; /* deprecated, ignored */
+    lc_choice_list losses, optimizers;
+    lc_reg_kind reg;
+    lc_scale_kind scale;
     double lr_min, lr_max, lambda_min, lambda_max;
     long long trials, val, seed;
     int groups, epochs, folds, halving, keep_all, quiet;
-} sweep_cfg;
+} sweep_params;
 
-static void cfg_defaults(sweep_cfg *c) {
-    memset(c, 0, sizeof *c);
-    snprintf(c->data, sizeof c->data, "data/cifar10.h5");
-    snprintf(c->losses, sizeof c->losses, "softmax,svm");
-    snprintf(c->optimizers, sizeof c->optimizers, "sgd,momentum,adam");
-    snprintf(c->batches, sizeof c->batches, "128,256");
-    snprintf(c->reg, sizeof c->reg, "l2");
-    snprintf(c->scale, sizeof c->scale, "std");
-    c->lr_min = 1e-4;
-    c->lr_max = 1e-1;
-    c->lambda_min = 1e-5;
-    c->lambda_max = 1e-1;
-    c->trials = 16;
-    c->val = 1000;
-    c->seed = 1;
-    c->groups = 1;
-    c->epochs = 5;
-}
+static const sweep_params defaults = {
+    .data = "data/cifar10.h5", .out = "", .batches = "128,256", .vshards = "",
+    .losses = {2, {LC_LOSS_SOFTMAX, LC_LOSS_SVM}}, .optimizers = {3, {LC_OPT_SGD, LC_OPT_MOMENTUM, LC_OPT_ADAM}},
+    .reg = LC_REG_L2, .scale = LC_SCALE_STD,
+    .lr_min = 1e-4, .lr_max = 1e-1, .lambda_min = 1e-5, .lambda_max = 1e-1,
+    .trials = 16, .val = 1000, .seed = 1, .groups = 1, .epochs = 5,
+};
 
-static int cfg_options(sweep_cfg *c, lc_opt *o) {
-    int n = 0;
-#define OPT(name, type, ptr, help) o[n++] = (lc_opt){name, type, ptr, help}
-    OPT("data", LC_OPT_STR, c->data, "dataset or features file (HDF5)");
-    OPT("out", LC_OPT_STR, c->out, "output folder: results.csv and the best trial's checkpoint (required)");
-    OPT("trials", LC_OPT_I64, &c->trials, "hyperparameter draws");
-    OPT("groups", LC_OPT_INT, &c->groups, "rank groups G training trials side by side (G divides the ranks)");
-    OPT("epochs", LC_OPT_INT, &c->epochs, "epochs per trial (with --halving: at the last rung)");
-    OPT("val", LC_OPT_I64, &c->val, "validation rows: the last N training rows");
-    OPT("folds", LC_OPT_INT, &c->folds, "k-fold cross-validation instead of --val (0: off)");
-    OPT("lr-min", LC_OPT_DOUBLE, &c->lr_min, "learning rate, log-uniform from");
-    OPT("lr-max", LC_OPT_DOUBLE, &c->lr_max, "learning rate, log-uniform to");
-    OPT("lambda-min", LC_OPT_DOUBLE, &c->lambda_min, "regularization strength, log-uniform from");
-    OPT("lambda-max", LC_OPT_DOUBLE, &c->lambda_max, "regularization strength, log-uniform to");
-    OPT("losses", LC_OPT_STR, c->losses, "comma list to choose from: softmax, svm, svm2");
-    OPT("optimizers", LC_OPT_STR, c->optimizers, "comma list: sgd, momentum, nesterov, adagrad, rmsprop, adam");
-    OPT("batches", LC_OPT_STR, c->batches, "comma list of batch sizes");
-    OPT("reg", LC_OPT_STR, c->reg, "regularization of every trial: none | l2 | l1 | elastic");
-    OPT("scale", LC_OPT_STR, c->scale, "input normalization of every trial: std | 255 | 1");
-    OPT("seed", LC_OPT_I64, &c->seed, "seed of the draws and of every trial's training");
-    OPT("vshards", LC_OPT_STR, c->vshards, "deprecated, ignored: every trial is the same at every rank count");
-    OPT("halving", LC_OPT_FLAG, &c->halving, "successive halving: short runs first, the better half goes on");
-    OPT("keep-all", LC_OPT_FLAG, &c->keep_all, "keep every trial's checkpoint, not only the best");
-    OPT("quiet", LC_OPT_FLAG, &c->quiet, "no progress lines");
+#define OPT(name, type, field, help) {name, type, offsetof(sweep_params, field), help, NULL}
+#define TABLE(name, type, field, table, help) {name, type, offsetof(sweep_params, field), help, &table}
+static const lc_opt options[] = {
+    OPT("data", LC_OPT_STR, data, "dataset or features file (HDF5)"),
+    OPT("out", LC_OPT_STR, out, "output folder: results.csv and the best trial's checkpoint (required)"),
+    OPT("trials", LC_OPT_I64, trials, "hyperparameter draws"),
+    OPT("groups", LC_OPT_INT, groups, "rank groups G training trials side by side (G divides the ranks)"),
+    OPT("epochs", LC_OPT_INT, epochs, "epochs per trial (with --halving: at the last rung)"),
+    OPT("val", LC_OPT_I64, val, "validation rows: the last N training rows"),
+    OPT("folds", LC_OPT_INT, folds, "k-fold cross-validation instead of --val (0: off)"),
+    OPT("lr-min", LC_OPT_DOUBLE, lr_min, "learning rate, log-uniform from"),
+    OPT("lr-max", LC_OPT_DOUBLE, lr_max, "learning rate, log-uniform to"),
+    OPT("lambda-min", LC_OPT_DOUBLE, lambda_min, "regularization strength, log-uniform from"),
+    OPT("lambda-max", LC_OPT_DOUBLE, lambda_max, "regularization strength, log-uniform to"),
+    TABLE("losses", LC_OPT_LIST, losses, lc_loss_names, "comma list to choose from: %s"),
+    TABLE("optimizers", LC_OPT_LIST, optimizers, lc_optim_names, "comma list: %s"),
+    OPT("batches", LC_OPT_STR, batches, "comma list of batch sizes"),
+    TABLE("reg", LC_OPT_CHOICE, reg, lc_reg_names, "regularization of every trial: %s"),
+    TABLE("scale", LC_OPT_CHOICE, scale, lc_scale_names, "input normalization of every trial: %s"),
+    OPT("seed", LC_OPT_I64, seed, "seed of the draws and of every trial's training"),
+    OPT("vshards", LC_OPT_STR, vshards, "deprecated, ignored: every trial is the same at every rank count"),
+    OPT("halving", LC_OPT_FLAG, halving, "successive halving: short runs first, the better half goes on"),
+    OPT("keep-all", LC_OPT_FLAG, keep_all, "keep every trial's checkpoint, not only the best"),
+    OPT("quiet", LC_OPT_FLAG, quiet, "no progress lines"),
+    LC_OPT_SENTINEL,
+};
 #undef OPT
-    return n;
+#undef TABLE
+
+/* --batches: a comma list of batch sizes 1..2^24 (at most LC_LIST_MAX). */
+static int parse_batches(const char *s, int *batch, int *n, lc_err *e) {
+    *n = 0;
+    for (const char *p = s; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len > 0) {
+            char item[32];
+            long long v;
+            snprintf(item, sizeof item, "%.*s", (int)(len < 31 ? len : 31), p);
+            if (*n == LC_LIST_MAX) return lc_fail(e, LC_EARG, "--batches: more than %d items", LC_LIST_MAX);
+            if (len >= 16 || lc_parse_long(item, &v) || v < 1 || v > 1 << 24)
+                return lc_fail(e, LC_EARG, "--batches: unknown item '%s' (positive integers)", item);
+            batch[(*n)++] = (int)v;
+        }
+        p += len;
+        if (*p == ',') p++;
+    }
+    if (*n == 0) return lc_fail(e, LC_EARG, "--batches: empty list");
+    return 0;
 }
 
 /* --- the search space ---------------------------------------------------------- */
 typedef struct {
-    int nloss, nopt, nbatch;
-    char loss[MAXLIST][16], opt[MAXLIST][16];
-    int batch[MAXLIST];
+    lc_choice_list loss, opt;
+    int nbatch, batch[LC_LIST_MAX];
 } space_t;
 
-/* Splits a comma list into items, each checked by ok(item); names the flag. */
-static int split_list(const char *flag, const char *s, char items[][16], int *n, int (*ok)(const char *),
-                      const char *valid, lc_err *e) {
-    char buf[LC_OPT_STRLEN];
-    snprintf(buf, sizeof buf, "%s", s);
-    *n = 0;
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (*n == MAXLIST) return lc_fail(e, LC_EARG, "--%s: more than %d items", flag, MAXLIST);
-        if (strlen(tok) >= 16 || !ok(tok))
-            return lc_fail(e, LC_EARG, "--%s: unknown item '%s' (%s)", flag, tok, valid);
-        snprintf(items[(*n)++], 16, "%s", tok);
-    }
-    if (*n == 0) return lc_fail(e, LC_EARG, "--%s: empty list", flag);
-    return 0;
+static int parse_space(const sweep_params *c, space_t *sp, lc_err *e) {
+    sp->loss = c->losses;
+    sp->opt = c->optimizers;
+    return parse_batches(c->batches, sp->batch, &sp->nbatch, e);
 }
 
-static int ok_loss(const char *s) { lc_loss_kind k; return lc_loss_parse(s, &k) == 0; }
-static int ok_opt(const char *s) { lc_optim_kind k; return lc_optim_parse(s, &k) == 0; }
-static int ok_batch(const char *s) { long long v; return lc_parse_long(s, &v) == 0 && v >= 1 && v <= 1 << 24; }
-
-static int parse_space(const sweep_cfg *c, space_t *sp, lc_err *e) {
-    char b[MAXLIST][16];
-    if (split_list("losses", c->losses, sp->loss, &sp->nloss, ok_loss, "softmax, svm, svm2", e) ||
-        split_list("optimizers", c->optimizers, sp->opt, &sp->nopt, ok_opt,
-                   "sgd, momentum, nesterov, adagrad, rmsprop, adam", e) ||
-        split_list("batches", c->batches, b, &sp->nbatch, ok_batch, "positive integers", e))
-        return e->code;
-    for (int i = 0; i < sp->nbatch; i++) sp->batch[i] = atoi(b[i]);
-    return 0;
-}
-
-static int check_cfg(const sweep_cfg *c, int P, lc_err *e) {
+static int check_sweep(const void *params, int P, lc_err *e) {
+    const sweep_params *c = params;
     if (!c->out[0]) return lc_fail(e, LC_EARG, "--out DIR is required (results.csv and checkpoints go there)");
     if (strlen(c->out) > LC_OPT_STRLEN - 64) return lc_fail(e, LC_EARG, "--out: the path is too long");
     if (c->trials < 1) return lc_fail(e, LC_EARG, "--trials must be >= 1 (got %lld)", c->trials);
@@ -174,7 +165,8 @@ static int check_cfg(const sweep_cfg *c, int P, lc_err *e) {
     if (!(c->lambda_min > 0 && c->lambda_min <= c->lambda_max) && !(c->lambda_min == 0 && c->lambda_max == 0))
         return lc_fail(e, LC_EARG, "--lambda-min %g --lambda-max %g: need 0 < lambda-min <= lambda-max (or both 0)",
                        c->lambda_min, c->lambda_max);
-    return 0;
+    space_t sp;
+    return parse_space(c, &sp, e);
 }
 
 /* --- trials ---------------------------------------------------------------------- */
@@ -187,34 +179,36 @@ static double log_uniform(double lo, double hi, double u) {
     return lo == hi ? lo : exp(log(lo) + u * (log(hi) - log(lo)));
 }
 
-static draw_t draw_trial(const sweep_cfg *c, const space_t *sp, long long t) {
+static draw_t draw_trial(const sweep_params *c, const space_t *sp, long long t) {
     uint64_t seed = (uint64_t)c->seed, st = lc_stream(LC_RNG_SWEEP, (uint64_t)t);
     draw_t d;
     d.lr = log_uniform(c->lr_min, c->lr_max, lc_rng_uniform(seed, st, 0));
     d.lambda = log_uniform(c->lambda_min, c->lambda_max, lc_rng_uniform(seed, st, 1));
-    d.loss = (int)lc_rng_below(seed, st, 2, (uint64_t)sp->nloss);
-    d.opt = (int)lc_rng_below(seed, st, 3, (uint64_t)sp->nopt);
+    d.loss = (int)lc_rng_below(seed, st, 2, (uint64_t)sp->loss.n);
+    d.opt = (int)lc_rng_below(seed, st, 3, (uint64_t)sp->opt.n);
     d.batch = (int)lc_rng_below(seed, st, 4, (uint64_t)sp->nbatch);
     return d;
 }
 
 /* DIR/trial-<t>.h5 or DIR/trial-<t>-fold-<f>.h5; nonzero if it does not fit
  * (check_cfg bounds --out so that it always does). */
-static int ckpt_path(const sweep_cfg *c, long long t, int fold, char *buf, size_t n) {
+static int ckpt_path(const sweep_params *c, long long t, int fold, char *buf, size_t n) {
     int w = c->folds > 0 ? snprintf(buf, n, "%.4000s/trial-%lld-fold-%d.h5", c->out, t, fold)
                          : snprintf(buf, n, "%.4000s/trial-%lld.h5", c->out, t);
     return w < 0 || (size_t)w >= n;
 }
 
-/* The train configuration of job (trial t, fold f) at `epochs` epochs. */
-static void trial_cfg(const sweep_cfg *c, const space_t *sp, long long t, int fold, int epochs, lc_train_cfg *tc) {
+/* The train parameters of job (trial t, fold f) at `epochs` epochs; ckpt
+ * (LC_OPT_STRLEN + 64 bytes) receives the checkpoint's name. */
+static void trial_params(const sweep_params *c, const space_t *sp, long long t, int fold, int epochs,
+                         lc_train_params *tc, char *ckpt) {
     draw_t d = draw_trial(c, sp, t);
-    lc_train_defaults(tc);
-    snprintf(tc->data, sizeof tc->data, "%s", c->data);
-    snprintf(tc->loss, sizeof tc->loss, "%s", sp->loss[d.loss]);
-    snprintf(tc->optimizer, sizeof tc->optimizer, "%s", sp->opt[d.opt]);
-    snprintf(tc->reg, sizeof tc->reg, "%s", c->reg);
-    snprintf(tc->scale, sizeof tc->scale, "%s", c->scale);
+    *tc = lc_train_defaults;
+    tc->data = c->data;
+    tc->loss = (lc_loss_kind)sp->loss.v[d.loss];
+    tc->optimizer = (lc_optim_kind)sp->opt.v[d.opt];
+    tc->reg = c->reg;
+    tc->scale = c->scale;
     tc->lr = d.lr;
     tc->lambda = d.lambda;
     tc->batch = sp->batch[d.batch];
@@ -225,18 +219,17 @@ static void trial_cfg(const sweep_cfg *c, const space_t *sp, long long t, int fo
     tc->fold = c->folds > 0 ? fold : 0;
     tc->no_test = 1; /* selection is by val_acc; the test set is for the final model (eval) */
     tc->quiet = 1;
-    (void)ckpt_path(c, t, fold, tc->checkpoint, sizeof tc->checkpoint);
+    (void)ckpt_path(c, t, fold, ckpt, LC_OPT_STRLEN + 64);
+    tc->checkpoint = ckpt;
 }
 
 /* "lincls-mpi train ..." for tc, without --checkpoint and --quiet. */
-static void trial_command(const lc_train_cfg *tc, char *buf, size_t n) {
-    lc_train_cfg copy = *tc;
-    copy.checkpoint[0] = '\0';
+static void trial_command(const lc_train_params *tc, char *buf, size_t n) {
+    lc_train_params copy = *tc;
+    copy.checkpoint = "";
     copy.quiet = 0;
-    lc_opt opts[LC_TRAIN_MAXOPTS];
-    int nopts = lc_train_options(&copy, opts);
     int used = snprintf(buf, n, "lincls-mpi train ");
-    lc_cli_format(opts, nopts, buf + used, n - (size_t)used);
+    lc_cli_format(lc_train_opts, &copy, buf + used, n - (size_t)used);
 }
 
 /* One job's outcome, sent from a group's rank 0 to world rank 0. */
@@ -256,7 +249,7 @@ typedef struct {
 typedef struct {
     MPI_Comm world, group;
     int wrank, P, G, g, grank;
-    const sweep_cfg *cfg;
+    const sweep_params *cfg;
     space_t sp;
     lc_dataset_info info;
     FILE *csv;            /* world rank 0 */
@@ -267,8 +260,9 @@ typedef struct {
 
 /* Trains job (t, f) on this group. Divergence is a result, not an error. */
 static void run_job(sweep_t *s, long long t, int f, int epochs, job_res *out, lc_err *e) {
-    lc_train_cfg tc;
-    trial_cfg(s->cfg, &s->sp, t, f, epochs, &tc);
+    lc_train_params tc;
+    char ckpt[LC_OPT_STRLEN + 64];
+    trial_params(s->cfg, &s->sp, t, f, epochs, &tc, ckpt);
     lc_train_result r;
     double t0 = lc_now();
     int rc = lc_train_run(s->group, &tc, &r, e);
@@ -297,12 +291,12 @@ static void csv_quote(FILE *f, const char *s) {
 /* Rank 0: one CSV row per finished job, flushed at once. */
 static void csv_row(sweep_t *s, const job_res *j, int rung, int epochs) {
     if (!s->csv) return;
-    lc_train_cfg tc;
-    char cmd[CMDLEN];
-    trial_cfg(s->cfg, &s->sp, j->trial, j->fold, epochs, &tc);
+    lc_train_params tc;
+    char cmd[CMDLEN], ckpt[LC_OPT_STRLEN + 64];
+    trial_params(s->cfg, &s->sp, j->trial, j->fold, epochs, &tc, ckpt);
     trial_command(&tc, cmd, sizeof cmd);
     fprintf(s->csv, "%lld,%d,%d,%d,%s,%s,%.17g,%.17g,%d,%.17g,%.17g,%.17g,%.3f,%d,%d,%s,", j->trial, j->fold, rung,
-            epochs, tc.loss, tc.optimizer, tc.lr, tc.lambda, tc.batch, j->val_acc, j->train_acc, j->final_loss,
+            epochs, lc_loss_name(tc.loss), lc_optim_name(tc.optimizer), tc.lr, tc.lambda, tc.batch, j->val_acc, j->train_acc, j->final_loss,
             j->seconds, j->ranks, j->group, j->code == 0 ? "ok" : "diverged");
     csv_quote(s->csv, cmd);
     fputc('\n', s->csv);
@@ -335,8 +329,8 @@ static void log_job(const sweep_t *s, const job_res *j) {
     if (s->nk > 1) snprintf(fold, sizeof fold, " fold %d", j->fold);
     char va[32];
     lc_log("sweep: trial %lld%s  %s %s lr %.3g lambda %.3g batch %d  -> val %s  loss %.4f  %.1fs  "
-           "(group %d, %d ranks)\n", j->trial, fold, s->sp.loss[d.loss], s->sp.opt[d.opt], d.lr, d.lambda,
-           s->sp.batch[d.batch], lc_fmt_pct(j->val_acc, 2, va, sizeof va), j->final_loss, j->seconds, j->group,
+           "(group %d, %d ranks)\n", j->trial, fold, lc_loss_name((lc_loss_kind)s->sp.loss.v[d.loss]),
+           lc_optim_name((lc_optim_kind)s->sp.opt.v[d.opt]), d.lr, d.lambda, s->sp.batch[d.batch], lc_fmt_pct(j->val_acc, 2, va, sizeof va), j->final_loss, j->seconds, j->group,
            j->ranks);
 }
 
@@ -390,7 +384,7 @@ static int cmp_ids(const void *x, const void *y) {
 }
 
 static int run_all(sweep_t *s, lc_err *e) {
-    const sweep_cfg *c = s->cfg;
+    const sweep_params *c = s->cfg;
     long long *ids = lc_malloc(sizeof(long long) * (size_t)c->trials, e);
     if (lc_agree(s->world, e)) {
         free(ids);
@@ -420,7 +414,7 @@ static int run_all(sweep_t *s, lc_err *e) {
 /* Batches and folds must fit the data: checked before any trial runs, so a bad
  * list fails at once on every rank instead of in the middle of the sweep. */
 static int check_data(sweep_t *s, lc_err *e) {
-    const sweep_cfg *c = s->cfg;
+    const sweep_params *c = s->cfg;
     if (lc_dataset_open(s->world, c->data, &s->info, e)) return e->code;
     long long n = s->info.n_train, rows;
     if (c->folds > 0) {
@@ -484,15 +478,14 @@ static void prune_ckpts(const sweep_t *s, long long best) {
 }
 
 static void trial_json(const sweep_t *s, const trial_res *t, lc_json *j) {
-    lc_train_cfg tc;
+    lc_train_params tc;
     char cmd[CMDLEN], ck[LC_OPT_STRLEN + 64];
-    trial_cfg(s->cfg, &s->sp, t->trial, 0, t->epochs, &tc);
+    trial_params(s->cfg, &s->sp, t->trial, 0, t->epochs, &tc, ck);
     trial_command(&tc, cmd, sizeof cmd);
-    snprintf(ck, sizeof ck, "%s", tc.checkpoint);
     lc_json_begin(j);
     lc_json_int(j, "trial", t->trial);
-    lc_json_str(j, "loss", tc.loss);
-    lc_json_str(j, "optimizer", tc.optimizer);
+    lc_json_str(j, "loss", lc_loss_name(tc.loss));
+    lc_json_str(j, "optimizer", lc_optim_name(tc.optimizer));
     lc_json_num(j, "lr", tc.lr);
     lc_json_num(j, "lambda", tc.lambda);
     lc_json_int(j, "batch", tc.batch);
@@ -511,43 +504,38 @@ static void trial_json(const sweep_t *s, const trial_res *t, lc_json *j) {
     lc_json_end(j);
 }
 
-static void print_result(const sweep_t *s, long long best) {
-    lc_json j, t;
-    lc_json_begin(&j);
-    lc_json_str(&j, "cmd", "sweep");
+static void print_result(const sweep_t *s, long long best, lc_json *j) {
+    lc_json t;
     trial_json(s, &s->res[best], &t);
-    lc_json_raw(&j, "best", t.s);
+    lc_json_raw(j, "best", t.s);
     lc_json_free(&t);
-    lc_json_key(&j, "trials");
-    lc_json_append(&j, "[");
+    lc_json_key(j, "trials");
+    lc_json_append(j, "[");
     for (long long i = 0; i < s->cfg->trials; i++) {
         trial_json(s, &s->res[i], &t);
-        if (i) lc_json_append(&j, ",");
-        lc_json_append(&j, t.s);
+        if (i) lc_json_append(j, ",");
+        lc_json_append(j, t.s);
         lc_json_free(&t);
     }
-    lc_json_append(&j, "]");
-    lc_json_int(&j, "groups", s->G);
-    lc_json_int(&j, "ranks", s->P);
-    lc_json_int(&j, "halving", s->cfg->halving);
-    lc_json_num(&j, "seconds", lc_now() - s->t0);
-    lc_json_str(&j, "out", s->cfg->out);
-    lc_json_end(&j);
-    printf("%s\n", j.s);
-    fflush(stdout);
-    lc_json_free(&j);
+    lc_json_append(j, "]");
+    lc_json_int(j, "groups", s->G);
+    lc_json_int(j, "ranks", s->P);
+    lc_json_int(j, "halving", s->cfg->halving);
+    lc_json_num(j, "seconds", lc_now() - s->t0);
+    lc_json_str(j, "out", s->cfg->out);
     if (!s->cfg->quiet) {
         draw_t d = draw_trial(s->cfg, &s->sp, best);
         char va[32];
         lc_log("done: best trial %lld: val %s  %s %s lr %.3g lambda %.3g batch %d  (%lld trials, %d groups)\n",
-               best, lc_fmt_pct(s->res[best].val_acc, 2, va, sizeof va), s->sp.loss[d.loss], s->sp.opt[d.opt], d.lr, d.lambda,
+               best, lc_fmt_pct(s->res[best].val_acc, 2, va, sizeof va), lc_loss_name((lc_loss_kind)s->sp.loss.v[d.loss]),
+               lc_optim_name((lc_optim_kind)s->sp.opt.v[d.opt]), d.lr, d.lambda,
                s->sp.batch[d.batch], s->cfg->trials, s->G);
     }
 }
 
 static int setup(sweep_t *s, lc_err *e) {
-    const sweep_cfg *c = s->cfg;
-    if (check_cfg(c, s->P, e) || parse_space(c, &s->sp, e) || lc_agree(s->world, e)) return e->code;
+    const sweep_params *c = s->cfg;
+    if (parse_space(c, &s->sp, e) || lc_agree(s->world, e)) return e->code;
     s->G = c->groups;
     s->g = s->wrank / (s->P / s->G);
     s->nk = c->folds > 0 ? c->folds : 1;
@@ -565,42 +553,39 @@ static int setup(sweep_t *s, lc_err *e) {
     return 0;
 }
 
-int lc_cmd_sweep(MPI_Comm comm, int argc, char **argv) {
-    sweep_cfg cfg;
-    cfg_defaults(&cfg);
-    lc_opt opts[MAXOPTS];
-    int nopts = cfg_options(&cfg, opts), help = 0;
+static int run_sweep(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
+    const sweep_params *cfg = params;
     sweep_t s;
     memset(&s, 0, sizeof s);
     s.world = comm;
     s.group = MPI_COMM_NULL;
-    s.cfg = &cfg;
+    s.cfg = cfg;
     s.t0 = lc_now();
     MPI_Comm_rank(comm, &s.wrank);
     MPI_Comm_size(comm, &s.P);
-    lc_err e = {0};
-    lc_cli_parse(argc, argv, opts, nopts,
-                 "usage: lincls-mpi sweep --out DIR [options]\n"
-                 "Random search over hyperparameters: trial t draws a log-uniform lr and lambda and a loss,\n"
-                 "optimizer and batch from (seed, t) alone. The ranks split into --groups equal groups, each\n"
-                 "training its trials with the code of `train`. Rank 0 appends a row per finished trial to\n"
-                 "DIR/results.csv; the best trial's checkpoint is kept. The last stdout line is a JSON object\n"
-                 "{best, trials: [{val_acc, ranks, command, ...}]}; `command` reproduces a trial bit for bit.",
-                 s.wrank == 0, &help, &e);
-    if (help) return 0;
-    if (lc_agree(comm, &e) || setup(&s, &e)) goto out;
-    if (!cfg.quiet)
-        lc_log("sweep: %lld trials, %d groups of %d ranks, %d epochs%s%s, results in %s/results.csv\n", cfg.trials,
-               s.G, s.P / s.G, cfg.epochs, cfg.folds ? ", k-fold" : "", cfg.halving ? ", successive halving" : "",
-               cfg.out);
-    if (!cfg.quiet) lc_blas_log();
-    if (run_all(&s, &e)) goto out;
+    if (setup(&s, e)) goto out;
+    if (!cfg->quiet)
+        lc_log("sweep: %lld trials, %d groups of %d ranks, %d epochs%s%s, results in %s/results.csv\n", cfg->trials,
+               s.G, s.P / s.G, cfg->epochs, cfg->folds ? ", k-fold" : "", cfg->halving ? ", successive halving" : "",
+               cfg->out);
+    if (!cfg->quiet) lc_blas_log();
+    if (run_all(&s, e)) goto out;
     long long best = best_trial(&s);
     prune_ckpts(&s, best);
-    if (s.wrank == 0) print_result(&s, best);
+    if (s.wrank == 0) print_result(&s, best, j);
 out:
     if (s.csv) fclose(s.csv);
     if (s.group != MPI_COMM_NULL) MPI_Comm_free(&s.group);
     free(s.res);
-    return e.code ? lc_cmd_report(comm, "sweep", &e) : 0;
+    return e->code ? 1 : 0;
 }
+
+const lc_command lc_cmd_sweep = {
+    "sweep", "random search over hyperparameters, ranks split into groups",
+    "usage: lincls-mpi sweep --out DIR [options]\n"
+    "Random search over hyperparameters: trial t draws a log-uniform lr and lambda and a loss,\n"
+    "optimizer and batch from (seed, t) alone. The ranks split into --groups equal groups, each\n"
+    "training its trials with the code of `train`. Rank 0 appends a row per finished trial to\n"
+    "DIR/results.csv; the best trial's checkpoint is kept. The last stdout line is a JSON object\n"
+    "{best, trials: [{val_acc, ranks, command, ...}]}; `command` reproduces a trial bit for bit.",
+    options, &defaults, sizeof(sweep_params), check_sweep, run_sweep};

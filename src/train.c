@@ -31,6 +31,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "lincls/train.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <math.h>
 #include <stdio.h>
@@ -57,73 +58,58 @@
 #include "lincls/xgrad.h"
 #include "lincls/xsum.h"
 
-void lc_train_defaults(lc_train_cfg *c) {
-    memset(c, 0, sizeof *c);
-    snprintf(c->data, sizeof c->data, "data/cifar10.h5");
-    snprintf(c->loss, sizeof c->loss, "softmax");
-    snprintf(c->reg, sizeof c->reg, "l2");
-    snprintf(c->optimizer, sizeof c->optimizer, "adam");
-    snprintf(c->schedule, sizeof c->schedule, "cosine");
-    snprintf(c->init, sizeof c->init, "zeros");
-    snprintf(c->scale, sizeof c->scale, "std");
-    c->lambda = 1e-3;
-    c->beta = 0.5;
-    c->margin = 1.0;
-    c->lr = 0; /* auto: see lc_train_lr */
-    c->lr_decay = 0.9;
-    c->lr_step = 1;
-    c->min_lr = 0;
-    c->momentum = 0.9;
-    c->batch = 256;
-    c->epochs = 20;
-    c->warmup = 0;
-    c->checkpoint_every = 0;
-    c->max_steps = 0;
-    c->val = 1000;
-    c->seed = 1;
-}
+const lc_train_params lc_train_defaults = {
+    .data = "data/cifar10.h5", .init = "zeros", .checkpoint = "", .resume = "", .metrics = "", .vshards = "",
+    .loss = LC_LOSS_SOFTMAX, .reg = LC_REG_L2, .optimizer = LC_OPT_ADAM, .schedule = LC_SCHED_COSINE,
+    .scale = LC_SCALE_STD,
+    .lambda = 1e-3, .beta = 0.5, .margin = 1.0,
+    .lr = 0, /* auto: see lc_train_lr */
+    .lr_decay = 0.9, .lr_step = 1, .min_lr = 0, .momentum = 0.9,
+    .batch = 256, .epochs = 20, .warmup = 0, .checkpoint_every = 0, .max_steps = 0, .val = 1000, .seed = 1,
+};
 
-int lc_train_options(lc_train_cfg *c, lc_opt *o) {
-    int n = 0;
-#define OPT(name, type, ptr, help) o[n++] = (lc_opt){name, type, ptr, help}
-    OPT("data", LC_OPT_STR, c->data, "dataset or features file (HDF5, made by lincls-prep / features)");
-    OPT("loss", LC_OPT_STR, c->loss, "softmax | svm | svm2");
-    OPT("margin", LC_OPT_DOUBLE, &c->margin, "SVM margin delta");
-    OPT("reg", LC_OPT_STR, c->reg, "regularization: none | l2 | l1 | elastic");
-    OPT("lambda", LC_OPT_DOUBLE, &c->lambda, "regularization strength");
-    OPT("beta", LC_OPT_DOUBLE, &c->beta, "elastic net: R = sum(beta W^2 + |W|)");
-    OPT("optimizer", LC_OPT_STR, c->optimizer, "sgd | momentum | nesterov | adagrad | rmsprop | adam");
-    OPT("momentum", LC_OPT_DOUBLE, &c->momentum, "momentum / nesterov coefficient mu");
-    OPT("lr", LC_OPT_DOUBLE, &c->lr, "learning rate (0: 1e-4 on images, 1e-3 on features)");
-    OPT("schedule", LC_OPT_STR, c->schedule, "learning-rate schedule: const | step | cosine");
-    OPT("lr-decay", LC_OPT_DOUBLE, &c->lr_decay, "step schedule: lr *= lr-decay every --lr-step epochs");
-    OPT("lr-step", LC_OPT_INT, &c->lr_step, "step schedule: epochs between decays");
-    OPT("min-lr", LC_OPT_DOUBLE, &c->min_lr, "cosine schedule: final learning rate");
-    OPT("warmup", LC_OPT_INT, &c->warmup, "linear warmup steps");
-    OPT("batch", LC_OPT_INT, &c->batch, "global minibatch B (= training rows: full-batch gradient descent)");
-    OPT("epochs", LC_OPT_INT, &c->epochs, "passes over the training rows");
-    OPT("max-steps", LC_OPT_I64, &c->max_steps, "stop after this many updates in all (0 = no limit; the schedule still spans --epochs)");
-    OPT("val", LC_OPT_I64, &c->val, "validation rows: the last N training rows");
-    OPT("folds", LC_OPT_INT, &c->folds, "k-fold cross-validation: cut the training rows into k folds (0: off, use --val)");
-    OPT("fold", LC_OPT_INT, &c->fold, "with --folds: the fold (0..k-1) held out for validation");
-    OPT("scale", LC_OPT_STR, c->scale, "input normalization x' = (x - mean)/scale: std | 255 | 1");
-    OPT("seed", LC_OPT_I64, &c->seed, "random seed (batches, init)");
-    OPT("init", LC_OPT_STR, c->init, "zeros | randn:SCALE | FILE.h5 (a checkpoint)");
-    OPT("vshards", LC_OPT_STR, c->vshards, "deprecated, ignored: results are the same at every rank count");
-    OPT("checkpoint", LC_OPT_STR, c->checkpoint, "checkpoint file written by rank 0 (empty: none)");
-    OPT("checkpoint-every", LC_OPT_INT, &c->checkpoint_every, "also checkpoint every N epochs (0: only at the end)");
-    OPT("resume", LC_OPT_STR, c->resume, "continue exactly from this checkpoint");
-    OPT("metrics", LC_OPT_STR, c->metrics, "write one JSON object per epoch to this file (JSON lines)");
-    OPT("no-test", LC_OPT_FLAG, &c->no_test, "skip the final test-set evaluation");
-    OPT("quiet", LC_OPT_FLAG, &c->quiet, "no progress lines");
+#define OPT(name, type, field, help) {name, type, offsetof(lc_train_params, field), help, NULL}
+#define CHOICE(name, field, table, help) {name, LC_OPT_CHOICE, offsetof(lc_train_params, field), help, &table}
+const lc_opt lc_train_opts[] = {
+    OPT("data", LC_OPT_STR, data, "dataset or features file (HDF5, made by lincls-prep / features)"),
+    CHOICE("loss", loss, lc_loss_names, "%s"),
+    OPT("margin", LC_OPT_DOUBLE, margin, "SVM margin delta"),
+    CHOICE("reg", reg, lc_reg_names, "regularization: %s"),
+    OPT("lambda", LC_OPT_DOUBLE, lambda, "regularization strength"),
+    OPT("beta", LC_OPT_DOUBLE, beta, "elastic net: R = sum(beta W^2 + |W|)"),
+    CHOICE("optimizer", optimizer, lc_optim_names, "%s"),
+    OPT("momentum", LC_OPT_DOUBLE, momentum, "momentum / nesterov coefficient mu"),
+    OPT("lr", LC_OPT_DOUBLE, lr, "learning rate (0: 1e-4 on images, 1e-3 on features)"),
+    CHOICE("schedule", schedule, lc_sched_names, "learning-rate schedule: %s"),
+    OPT("lr-decay", LC_OPT_DOUBLE, lr_decay, "step schedule: lr *= lr-decay every --lr-step epochs"),
+    OPT("lr-step", LC_OPT_INT, lr_step, "step schedule: epochs between decays"),
+    OPT("min-lr", LC_OPT_DOUBLE, min_lr, "cosine schedule: final learning rate"),
+    OPT("warmup", LC_OPT_INT, warmup, "linear warmup steps"),
+    OPT("batch", LC_OPT_INT, batch, "global minibatch B (= training rows: full-batch gradient descent)"),
+    OPT("epochs", LC_OPT_INT, epochs, "passes over the training rows"),
+    OPT("max-steps", LC_OPT_I64, max_steps, "stop after this many updates in all (0 = no limit; the schedule still spans --epochs)"),
+    OPT("val", LC_OPT_I64, val, "validation rows: the last N training rows"),
+    OPT("folds", LC_OPT_INT, folds, "k-fold cross-validation: cut the training rows into k folds (0: off, use --val)"),
+    OPT("fold", LC_OPT_INT, fold, "with --folds: the fold (0..k-1) held out for validation"),
+    CHOICE("scale", scale, lc_scale_names, "input normalization x' = (x - mean)/scale: %s"),
+    OPT("seed", LC_OPT_I64, seed, "random seed (batches, init)"),
+    OPT("init", LC_OPT_STR, init, "zeros | randn:SCALE | FILE.h5 (a checkpoint)"),
+    OPT("vshards", LC_OPT_STR, vshards, "deprecated, ignored: results are the same at every rank count"),
+    OPT("checkpoint", LC_OPT_STR, checkpoint, "checkpoint file written by rank 0 (empty: none)"),
+    OPT("checkpoint-every", LC_OPT_INT, checkpoint_every, "also checkpoint every N epochs (0: only at the end)"),
+    OPT("resume", LC_OPT_STR, resume, "continue exactly from this checkpoint"),
+    OPT("metrics", LC_OPT_STR, metrics, "write one JSON object per epoch to this file (JSON lines)"),
+    OPT("no-test", LC_OPT_FLAG, no_test, "skip the final test-set evaluation"),
+    OPT("quiet", LC_OPT_FLAG, quiet, "no progress lines"),
+    LC_OPT_SENTINEL,
+};
 #undef OPT
-    return n;
-}
+#undef CHOICE
 
 /* The default learning rate, measured on CIFAR-10 with adam + cosine over 20
  * epochs: 1e-4 suits standardized pixels (softmax 41.4%, svm 39.9% test), 1e-3
  * the much shorter HOG + hue feature vectors (softmax 53.5%, svm 52.9%). */
-double lc_train_lr(const lc_train_cfg *c, int is_images) {
+double lc_train_lr(const lc_train_params *c, int is_images) {
     if (c->lr > 0) return c->lr;
     return is_images ? 1e-4 : 1e-3;
 }
@@ -137,10 +123,7 @@ static const char *const resume_must_match[] = {
 typedef struct {
     MPI_Comm comm;
     int rank, P;
-    const lc_train_cfg *cfg;
-    lc_loss_kind loss;
-    lc_reg_kind reg;
-    lc_optim_kind optk;
+    const lc_train_params *cfg;
     lc_sched sched;
     lc_shards sh;            /* this rank's block of the training rows, val and test rows */
     int64_t B;               /* global batch */
@@ -166,18 +149,7 @@ typedef struct {
  * room below 2^31 / 255 (see shift_for). */
 #define LC_MAX_BATCH (1 << 22)
 
-static int parse_cfg(run_t *r, lc_err *e) {
-    const lc_train_cfg *c = r->cfg;
-    if (lc_loss_parse(c->loss, &r->loss))
-        return lc_fail(e, LC_EARG, "--loss: unknown loss '%s' (softmax, svm, svm2)", c->loss);
-    if (lc_reg_parse(c->reg, &r->reg))
-        return lc_fail(e, LC_EARG, "--reg: unknown regularization '%s' (none, l2, l1, elastic)", c->reg);
-    if (lc_optim_parse(c->optimizer, &r->optk))
-        return lc_fail(e, LC_EARG, "--optimizer: unknown optimizer '%s' (sgd, momentum, nesterov, adagrad, rmsprop, adam)",
-                       c->optimizer);
-    lc_sched_kind sk;
-    if (lc_sched_parse(c->schedule, &sk))
-        return lc_fail(e, LC_EARG, "--schedule: unknown schedule '%s' (const, step, cosine)", c->schedule);
+int lc_train_check(const lc_train_params *c, lc_err *e) {
     if (!(c->lr >= 0) || !isfinite(c->lr))
         return lc_fail(e, LC_EARG, "--lr must be a positive number, or 0 for the default (got %g)", c->lr);
     if (!(c->lambda >= 0)) return lc_fail(e, LC_EARG, "--lambda must be >= 0 (got %g)", c->lambda);
@@ -202,19 +174,16 @@ static int parse_cfg(run_t *r, lc_err *e) {
     if (c->folds > 0 && c->val > 0)
         return lc_fail(e, LC_EARG, "--folds replaces --val: give --val 0 with --folds");
     if (c->checkpoint_every < 0) return lc_fail(e, LC_EARG, "--checkpoint-every must be >= 0");
-    if (strcmp(c->scale, "std") && strcmp(c->scale, "255") && strcmp(c->scale, "1"))
-        return lc_fail(e, LC_EARG, "--scale: '%s' is not one of std, 255, 1", c->scale);
     if (strncmp(c->init, "randn:", 6) == 0) {
         double s;
         if (lc_parse_double(c->init + 6, &s) || s < 0)
             return lc_fail(e, LC_EARG, "--init: '%s' is not randn:SCALE with SCALE >= 0", c->init);
     }
-    r->sched = (lc_sched){sk, c->lr, c->lr_decay, c->lr_step, c->min_lr, c->warmup};
     return 0;
 }
 
 static int init_params(run_t *r, lc_err *e) {
-    const lc_train_cfg *c = r->cfg;
+    const lc_train_params *c = r->cfg;
     lc_model *m = &r->model;
     if (strcmp(c->init, "zeros") == 0) return 0;
     if (strncmp(c->init, "randn:", 6) == 0) {
@@ -241,21 +210,22 @@ static int init_params(run_t *r, lc_err *e) {
             memcpy(m->scale, src.scale, sizeof(float) * (size_t)r->D);
             lc_model_set_scale(m);
         } else if (!c->quiet) {
-            lc_log("--init %s has no /model/mean and /model/scale: using this run's (--scale %s)\n", c->init, c->scale);
+            lc_log("--init %s has no /model/mean and /model/scale: using this run's (--scale %s)\n", c->init,
+                   lc_names_name(&lc_scale_names, (int)c->scale));
         }
     }
     lc_model_free(&src);
     return e->code;
 }
 
-static int resume_from(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
+static int resume_from(run_t *r, lc_err *e) {
     const char *path = r->cfg->resume;
     for (size_t i = 0; i < sizeof resume_must_match / sizeof *resume_must_match; i++) {
         char was[LC_OPT_STRLEN + 64], now[LC_OPT_STRLEN + 64];
         const char *name = resume_must_match[i];
-        for (int k = 0; k < nopts; k++) {
-            if (strcmp(opts[k].name, name) != 0) continue;
-            lc_cli_value(&opts[k], now, sizeof now);
+        for (const lc_opt *o = lc_train_opts; o->name; o++) {
+            if (strcmp(o->name, name) != 0) continue;
+            lc_cli_value(o, r->cfg, now, sizeof now);
             int rc = lc_ckpt_read_config(path, name, was, sizeof was);
             if (rc == LC_H5_WRONG)
                 return lc_fail(e, LC_EDATA, "--resume %s: /config attribute %s is not one string (each /config "
@@ -331,7 +301,7 @@ static int64_t forward(run_t *r, int n, const int64_t *idx) {
         int y = sh->train.labels[idx[i]];
         for (int k = 0; k < K; k++) r->srow[k] = s[k];
         hits += lc_argmax_first(s, K) == y;
-        r->L[i] = lc_loss_row(r->loss, r->cfg->margin, r->srow, K, y, r->dS + (size_t)i * K);
+        r->L[i] = lc_loss_row(r->cfg->loss, r->cfg->margin, r->srow, K, y, r->dS + (size_t)i * K);
     }
     return hits;
 }
@@ -387,10 +357,10 @@ static int train_step(run_t *r, double lr, double *loss, double *correct, lc_err
     int64_t hits = 0;
     if (exact_pass(r, n, r->idx, r->B, grad, NULL, &ls, &hits, e)) return e->code;
     double t3 = lc_now();
-    *loss = ls / (double)r->B + lc_reg_value(r->reg, r->cfg->lambda, r->cfg->beta, r->model.W, KD);
+    *loss = ls / (double)r->B + lc_reg_value(r->cfg->reg, r->cfg->lambda, r->cfg->beta, r->model.W, KD);
     *correct = (double)hits;
     if (!isfinite(*loss)) return 0; /* the caller stops; params stay as they were */
-    lc_reg_grad_add(r->reg, (float)r->cfg->lambda, (float)r->cfg->beta, r->model.W, grad, KD);
+    lc_reg_grad_add(r->cfg->reg, (float)r->cfg->lambda, (float)r->cfg->beta, r->model.W, grad, KD);
     lc_optim_step(&r->opt, (float)lr, r->model.params, grad);
     res->t_update += lc_now() - t3;
     return 0;
@@ -433,7 +403,7 @@ static int full_grad(run_t *r, double *loss, double *acc, float *grad, lc_err *e
                 int y = r->sh.train.labels[r->idx[j]];
                 for (int k = 0; k < K; k++) r->srow[k] = s[k];
                 acc4[LC_XS_LIMBS] += lc_argmax_first(s, K) == y;
-                acc4[LC_XS_LIMBS + 1] |= lc_xs_add(acc4, lc_loss_row(r->loss, r->cfg->margin, r->srow, K, y, r->dS));
+                acc4[LC_XS_LIMBS + 1] |= lc_xs_add(acc4, lc_loss_row(r->cfg->loss, r->cfg->margin, r->srow, K, y, r->dS));
             }
         }
         lc_xs_norm(acc4, 1);
@@ -461,9 +431,9 @@ static int full_grad(run_t *r, double *loss, double *acc, float *grad, lc_err *e
         for (size_t i = 0; i < np; i++) grad[i] = (float)(g[i] / (double)N);
         free(g);
         if (e->code) return e->code;
-        lc_reg_grad_add(r->reg, (float)r->cfg->lambda, (float)r->cfg->beta, r->model.W, grad, KD);
+        lc_reg_grad_add(r->cfg->reg, (float)r->cfg->lambda, (float)r->cfg->beta, r->model.W, grad, KD);
     }
-    *loss = lsum / (double)N + lc_reg_value(r->reg, r->cfg->lambda, r->cfg->beta, r->model.W, KD);
+    *loss = lsum / (double)N + lc_reg_value(r->cfg->reg, r->cfg->lambda, r->cfg->beta, r->model.W, KD);
     *acc = (double)hits / (double)N;
     return 0;
 }
@@ -473,10 +443,10 @@ static int final_train_eval(run_t *r, lc_err *e) {
     return full_grad(r, &r->res->final_loss, &r->res->train_acc, NULL, e);
 }
 
-static int write_ckpt(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
+static int write_ckpt(run_t *r, lc_err *e) {
     if (!r->cfg->checkpoint[0]) return 0;
     if (r->rank == 0) {
-        lc_ckpt_out st = {r->step, r->epoch, (uint64_t)r->cfg->seed, &r->opt, &r->hist, opts, nopts};
+        lc_ckpt_out st = {r->step, r->epoch, (uint64_t)r->cfg->seed, &r->opt, &r->hist, lc_train_opts, r->cfg};
         lc_ckpt_write(r->cfg->checkpoint, &r->model, &st, e);
     }
     return lc_agree(r->comm, e);
@@ -484,8 +454,7 @@ static int write_ckpt(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
 
 /* A signal stopped the run at a step boundary (every rank agreed): save the
  * epoch in progress with the checkpoint, and say how to go on. */
-static int stop_run(run_t *r, int sig, double ep_loss, double ep_corr, int64_t ep_steps, const lc_opt *opts,
-                    int nopts, lc_err *e) {
+static int stop_run(run_t *r, int sig, double ep_loss, double ep_corr, int64_t ep_steps, lc_err *e) {
     const char *ck = r->cfg->checkpoint;
     r->hist.part_loss = ep_loss;
     r->hist.part_correct = ep_corr;
@@ -493,7 +462,7 @@ static int stop_run(run_t *r, int sig, double ep_loss, double ep_corr, int64_t e
     r->res->stopped = sig;
     r->res->steps = r->step;
     r->res->epochs = (int)r->epoch;
-    if (write_ckpt(r, opts, nopts, e)) return e->code;
+    if (write_ckpt(r, e)) return e->code;
     char where[160];
     snprintf(where, sizeof where, "%s at step %lld of %lld (epoch %lld of %d)", lc_stop_signame(sig),
              (long long)r->step, (long long)r->end, (long long)(r->step / r->spe + 1), r->cfg->epochs);
@@ -524,7 +493,7 @@ static void progress(run_t *r, double loss, double tr_acc, double va_acc, double
  * destroy it; refused before anything is written, by device and inode.
  * --checkpoint may name --init or --resume: they are read before the first
  * checkpoint replaces them atomically, which is how a run is continued. */
-static int check_outputs(const lc_train_cfg *c, lc_err *e) {
+static int check_outputs(const lc_train_params *c, lc_err *e) {
     const char *init = strcmp(c->init, "zeros") && strncmp(c->init, "randn:", 6) ? c->init : "";
     const struct { const char *flag, *path, *what; } other[] = {
         {"--data", c->data, "input"}, {"--init", init, "input"}, {"--resume", c->resume, "input"},
@@ -613,10 +582,11 @@ static void run_free(run_t *r) {
     free(r->gbuf);
 }
 
-static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
-    if (parse_cfg(r, e) == 0 && r->rank == 0) check_outputs(r->cfg, e);
+static int setup(run_t *r, lc_err *e) {
+    const lc_train_params *c = r->cfg;
+    r->sched = (lc_sched){c->schedule, c->lr, c->lr_decay, c->lr_step, c->min_lr, c->warmup};
+    if (r->rank == 0) check_outputs(c, e);
     if (lc_agree(r->comm, e)) return e->code;
-    const lc_train_cfg *c = r->cfg;
     lc_shards_spec spec = {c->data, c->val, c->folds, c->fold, c->no_test};
     if (lc_shards_load(r->comm, &spec, &r->sh, e) || lc_agree(r->comm, e)) return e->code;
     r->K = r->sh.info.n_classes;
@@ -630,7 +600,7 @@ static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
                 r->D);
     if (lc_agree(r->comm, e)) return e->code;
     if (lc_model_alloc(&r->model, r->K, r->D, e) || lc_agree(r->comm, e)) return e->code;
-    r->model.loss = r->loss;
+    r->model.loss = r->cfg->loss;
     r->model.margin = (float)r->cfg->margin;
     r->model.n_classes = r->K;
     memcpy(r->model.classes, r->sh.info.classes, sizeof r->sh.info.classes);
@@ -638,10 +608,10 @@ static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     if (lc_shards_normalize(&r->sh, c->scale, 1, &r->model, e) || lc_shards_levels(&r->sh, e)) return e->code;
     r->sched.lr = lc_train_lr(c, r->sh.info.is_images);
     r->res->lr = r->sched.lr;
-    if (lc_optim_init(&r->opt, r->optk, lc_model_nparams(&r->model), e) || lc_agree(r->comm, e)) return e->code;
+    if (lc_optim_init(&r->opt, r->cfg->optimizer, lc_model_nparams(&r->model), e) || lc_agree(r->comm, e)) return e->code;
     r->opt.mu = (float)r->cfg->momentum;
     if (r->cfg->resume[0]) {
-        resume_from(r, opts, nopts, e);
+        resume_from(r, e);
     } else {
         init_params(r, e);
     }
@@ -651,7 +621,7 @@ static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     return 0;
 }
 
-int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, lc_err *e) {
+int lc_train_run(MPI_Comm comm, const lc_train_params *cfg, lc_train_result *res, lc_err *e) {
     run_t r;
     memset(&r, 0, sizeof r);
     memset(res, 0, sizeof *res);
@@ -661,14 +631,11 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     MPI_Comm_rank(comm, &r.rank);
     MPI_Comm_size(comm, &r.P);
     openblas_set_num_threads(1); /* ranks are the parallelism */
-    lc_train_cfg copy = *cfg;     /* the option table binds to a mutable config */
-    lc_opt opts[LC_TRAIN_MAXOPTS];
-    int nopts = lc_train_options(&copy, opts);
 
     double t_load = lc_now();
     FILE *mf = NULL;
     lc_stop_vote vote = LC_STOP_VOTE_INIT;
-    if (setup(&r, opts, nopts, e)) goto done;
+    if (setup(&r, e)) goto done;
     res->load_seconds = lc_now() - t_load;
     res->ranks = r.P;
     r.spe = (r.sh.N + r.B - 1) / r.B;
@@ -683,7 +650,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
         lc_log("train: %s, N=%lld train / %lld val / %lld test rows, D=%d, K=%d, B=%lld, P=%d ranks, "
                "%lld steps/epoch, loss %s, reg %s (lambda %g), %s lr %g\n",
                cfg->data, (long long)r.sh.N, (long long)(r.sh.hold_hi - r.sh.hold_lo), (long long)r.sh.info.n_test, r.D, r.K, (long long)r.B, r.P,
-               (long long)r.spe, cfg->loss, cfg->reg, cfg->lambda, cfg->optimizer, r.sched.lr);
+               (long long)r.spe, lc_loss_name(cfg->loss), lc_reg_name(cfg->reg), cfg->lambda, lc_optim_name(cfg->optimizer), r.sched.lr);
     if (!cfg->quiet) lc_blas_log();
     if (!cfg->quiet && cfg->vshards[0])
         lc_log("train: --vshards is deprecated and ignored: the result is the same at every rank count\n");
@@ -699,7 +666,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     while (r.step < r.end) {
         /* step boundary: a SIGUSR1/SIGTERM that reached any rank stops every rank here */
         if (stop_sig) {
-            stop_run(&r, stop_sig, ep_loss, ep_corr, ep_steps, opts, nopts, e);
+            stop_run(&r, stop_sig, ep_loss, ep_corr, ep_steps, e);
             goto done;
         }
         if (delay_ms > 0) nanosleep(&(struct timespec){delay_ms / 1000, delay_ms % 1000 * 1000000L}, NULL);
@@ -735,7 +702,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
         if (cfg->metrics[0] && lc_agree(comm, e)) goto done; /* rank 0 writes; every rank agrees */
         res->val_acc = va;
         if (cfg->checkpoint_every > 0 && r.step % r.spe == 0 && r.epoch % cfg->checkpoint_every == 0 &&
-            r.step != r.end && write_ckpt(&r, opts, nopts, e))
+            r.step != r.end && write_ckpt(&r, e))
             goto done;
         ep_loss = ep_corr = 0;
         ep_steps = 0;
@@ -752,7 +719,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, l
     res->test_acc = cfg->no_test ? NAN : lc_shards_accuracy(&r.sh, &r.model, &r.sh.test, r.sh.info.n_test, e);
     res->t_eval += lc_now() - te;
     if (lc_agree(comm, e)) goto done;
-    write_ckpt(&r, opts, nopts, e);
+    write_ckpt(&r, e);
 done:
     lc_stop_vote_finish(&vote); /* a step that failed left its vote open */
     if (mf && fclose(mf) != 0) lc_fail(e, LC_EIO, "--metrics %s: cannot write: %s", cfg->metrics, strerror(errno));
@@ -760,9 +727,7 @@ done:
     return lc_agree(comm, e);
 }
 
-void lc_train_result_json(const lc_train_cfg *c, const lc_train_result *res, lc_json *j) {
-    lc_json_begin(j);
-    lc_json_str(j, "cmd", "train");
+void lc_train_result_json(const lc_train_params *c, const lc_train_result *res, lc_json *j) {
     lc_json_num(j, "train_acc", res->train_acc);
     lc_json_num(j, "val_acc", res->val_acc);
     lc_json_num(j, "test_acc", res->test_acc);
@@ -773,10 +738,10 @@ void lc_train_result_json(const lc_train_cfg *c, const lc_train_result *res, lc_
     lc_json_num(j, "load_seconds", res->load_seconds);
     lc_json_num(j, "samples_per_second", res->samples_per_second);
     lc_json_int(j, "ranks", res->ranks);
-    lc_json_str(j, "loss", c->loss);
-    lc_json_str(j, "reg", c->reg);
+    lc_json_str(j, "loss", lc_loss_name(c->loss));
+    lc_json_str(j, "reg", lc_reg_name(c->reg));
     lc_json_num(j, "lambda", c->lambda);
-    lc_json_str(j, "optimizer", c->optimizer);
+    lc_json_str(j, "optimizer", lc_optim_name(c->optimizer));
     lc_json_num(j, "lr", res->lr);
     lc_json_int(j, "batch", c->batch);
     lc_json_int(j, "seed", c->seed);
@@ -787,47 +752,27 @@ void lc_train_result_json(const lc_train_cfg *c, const lc_train_result *res, lc_
     lc_json_raw(j, "time_rank0", t);
 }
 
-int lc_cmd_train(MPI_Comm comm, int argc, char **argv) {
+/* --- the command ------------------------------------------------------------------ */
+static int check_train(const void *p, int nranks, lc_err *e) { return lc_train_check(p, e); }
+
+static int run_train(MPI_Comm comm, const void *p, lc_json *j, lc_err *e) {
+    const lc_train_params *cfg = p;
     int rank;
     MPI_Comm_rank(comm, &rank);
-    lc_train_cfg cfg;
-    lc_train_defaults(&cfg);
-    lc_opt opts[LC_TRAIN_MAXOPTS];
-    int nopts = lc_train_options(&cfg, opts), help = 0;
-    lc_err e = {0};
-    lc_cli_parse(argc, argv, opts, nopts,
-                 "usage: lincls-mpi train [options]\n"
-                 "Trains a linear classifier s = W x' + b on a dataset or features file, data-parallel\n"
-                 "over the MPI ranks. The last stdout line is a JSON object with the results.",
-                 rank == 0, &help, &e);
-    if (help) return 0;
-    if (e.code) return lc_cmd_report(comm, "train", &e);
     lc_train_result res;
     lc_stop_arm(); /* SIGUSR1 / SIGTERM: stop at the next step, checkpoint, exit 75 */
-    int failed = lc_train_run(comm, &cfg, &res, &e);
+    int failed = lc_train_run(comm, cfg, &res, e);
     lc_stop_disarm();
-    if (failed && e.code == LC_ESTOP && rank == 0) { /* a JSON line all the same: job scripts read it */
-        lc_json j;
-        lc_json_begin(&j);
-        lc_json_str(&j, "cmd", "train");
-        lc_json_str(&j, "stopped", lc_stop_signame(res.stopped));
-        lc_json_int(&j, "steps", res.steps);
-        lc_json_int(&j, "epochs", res.epochs);
-        lc_json_str(&j, "checkpoint", cfg.checkpoint);
-        lc_json_end(&j);
-        printf("%s\n", j.s);
-        fflush(stdout);
-        lc_json_free(&j);
+    if (failed && e->code == LC_ESTOP && rank == 0) { /* a JSON line all the same: job scripts read it */
+        lc_json_str(j, "stopped", lc_stop_signame(res.stopped));
+        lc_json_int(j, "steps", res.steps);
+        lc_json_int(j, "epochs", res.epochs);
+        lc_json_str(j, "checkpoint", cfg->checkpoint);
     }
-    if (failed) return lc_cmd_report(comm, "train", &e);
+    if (failed) return 1;
     if (rank == 0) {
-        lc_json j;
-        lc_train_result_json(&cfg, &res, &j);
-        lc_json_end(&j);
-        printf("%s\n", j.s);
-        fflush(stdout);
-        lc_json_free(&j);
-        if (!cfg.quiet) {
+        lc_train_result_json(cfg, &res, j);
+        if (!cfg->quiet) {
             char buf[32], val[32], test[32];
             lc_log("done: train %.2f%%  val %s  test %s  final loss %.4f  in %s\n", 100 * res.train_acc,
                    lc_fmt_pct(res.val_acc, 2, val, sizeof val), lc_fmt_pct(res.test_acc, 2, test, sizeof test),
@@ -836,3 +781,10 @@ int lc_cmd_train(MPI_Comm comm, int argc, char **argv) {
     }
     return 0;
 }
+
+const lc_command lc_cmd_train = {
+    "train", "train a linear classifier (default subcommand)",
+    "usage: lincls-mpi train [options]\n"
+    "Trains a linear classifier s = W x' + b on a dataset or features file, data-parallel\n"
+    "over the MPI ranks. The last stdout line is a JSON object with the results.",
+    lc_train_opts, &lc_train_defaults, sizeof(lc_train_params), check_train, run_train};

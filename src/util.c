@@ -22,6 +22,22 @@ int lc_fail(lc_err *e, int code, const char *fmt, ...) {
     return code;
 }
 
+int lc_names_find(const lc_names *t, const char *s) {
+    for (int i = 0; s && i < t->n; i++)
+        if (strcmp(s, t->names[i]) == 0) return i;
+    return -1;
+}
+
+const char *lc_names_name(const lc_names *t, int v) { return v >= 0 && v < t->n ? t->names[v] : "unknown"; }
+
+const char *lc_names_list(const lc_names *t, char *buf, size_t n) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < t->n && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", t->names[i]);
+    return buf;
+}
+
 void lc_err_clear(lc_err *e) {
     e->code = 0;
     e->msg[0] = '\0';

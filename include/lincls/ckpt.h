@@ -37,8 +37,8 @@ typedef struct {
     uint64_t seed;        /* the run's seed: with step, the RNG position */
     const lc_optim *opt;  /* may be NULL (search results) */
     const lc_history *hist; /* may be NULL */
-    const lc_opt *config; /* may be NULL */
-    int nconfig;
+    const lc_opt *config; /* may be NULL: the option table ... */
+    const void *params;   /* ... and the parameters it reads: /config, one attribute per option */
 } lc_ckpt_out;
 
 /* Serial write by one process (call it on rank 0 only). */

@@ -16,8 +16,11 @@
 
 #include <stdint.h>
 
+#include "lincls/util.h"
+
 typedef enum { LC_LOSS_SOFTMAX = 0, LC_LOSS_SVM = 1, LC_LOSS_SVM2 = 2 } lc_loss_kind;
 
+extern const lc_names lc_loss_names;
 int lc_loss_parse(const char *s, lc_loss_kind *out); /* 0 ok, -1 unknown */
 const char *lc_loss_name(lc_loss_kind k);
 

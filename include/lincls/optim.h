@@ -20,6 +20,7 @@ typedef enum {
     LC_OPT_SGD = 0, LC_OPT_MOMENTUM, LC_OPT_NESTEROV, LC_OPT_ADAGRAD, LC_OPT_RMSPROP, LC_OPT_ADAM
 } lc_optim_kind;
 
+extern const lc_names lc_optim_names;
 int lc_optim_parse(const char *s, lc_optim_kind *out); /* 0 ok, -1 unknown */
 const char *lc_optim_name(lc_optim_kind k);
 
@@ -42,6 +43,7 @@ void lc_optim_free(lc_optim *o);
 void lc_optim_step(lc_optim *o, float lr, float *params, const float *grad);
 
 typedef enum { LC_SCHED_CONST = 0, LC_SCHED_STEP, LC_SCHED_COSINE } lc_sched_kind;
+extern const lc_names lc_sched_names;
 int lc_sched_parse(const char *s, lc_sched_kind *out);
 const char *lc_sched_name(lc_sched_kind k);
 

@@ -6,8 +6,11 @@
 
 #include <stddef.h>
 
+#include "lincls/util.h"
+
 typedef enum { LC_REG_NONE = 0, LC_REG_L2 = 1, LC_REG_L1 = 2, LC_REG_ELASTIC = 3 } lc_reg_kind;
 
+extern const lc_names lc_reg_names;
 int lc_reg_parse(const char *s, lc_reg_kind *out); /* 0 ok, -1 unknown */
 const char *lc_reg_name(lc_reg_kind k);
 

@@ -52,9 +52,14 @@ void lc_shards_free(lc_shards *sh);
  * have D doubles each. Collective. */
 int lc_shards_stats(lc_shards *sh, double *mean, double *sd, lc_err *e);
 
-/* Sets m->mean and m->scale for a normalization: "std" (mean, std), "255"
- * (mean, 255), "1" (mean, 1); center = 0 keeps the mean at 0. Collective. */
-int lc_shards_normalize(lc_shards *sh, const char *scale, int center, lc_model *m, lc_err *e);
+/* Input normalization x' = (x - mean) / scale: scale the standard deviation,
+ * 255 or 1. */
+typedef enum { LC_SCALE_STD = 0, LC_SCALE_255, LC_SCALE_1 } lc_scale_kind;
+extern const lc_names lc_scale_names; /* "std", "255", "1" */
+
+/* Sets m->mean and m->scale for a normalization (mean, scale); center = 0
+ * keeps the mean at 0. Collective. */
+int lc_shards_normalize(lc_shards *sh, lc_scale_kind scale, int center, lc_model *m, lc_err *e);
 
 /* Sets x8, level_lo, level_step (see above). For features: each column's
  * minimum and maximum over all training rows (MPI_MIN/MAX, exact), step =

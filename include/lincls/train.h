@@ -14,25 +14,35 @@
 #include <mpi.h>
 
 #include "lincls/cli.h"
+#include "lincls/loss.h"
+#include "lincls/optim.h"
+#include "lincls/reg.h"
+#include "lincls/shards.h"
 #include "lincls/util.h"
 
+/* The parameters of a training run. Strings are file names ("" = none) and
+ * init, which is "zeros", "randn:SCALE" or a checkpoint file. */
 typedef struct {
-    char data[LC_OPT_STRLEN];
-    char loss[LC_OPT_STRLEN], reg[LC_OPT_STRLEN], optimizer[LC_OPT_STRLEN];
-    char schedule[LC_OPT_STRLEN], init[LC_OPT_STRLEN], scale[LC_OPT_STRLEN];
-    char checkpoint[LC_OPT_STRLEN], resume[LC_OPT_STRLEN], metrics[LC_OPT_STRLEN];
-    char vshards[LC_OPT_STRLEN]; /* deprecated, ignored (accepted so old commands still run) */
+    const char *data, *init, *checkpoint, *resume, *metrics;
+    const char *vshards; /* deprecated, ignored (accepted so old commands still run) */
+    lc_loss_kind loss;
+    lc_reg_kind reg;
+    lc_optim_kind optimizer;
+    lc_sched_kind schedule;
+    lc_scale_kind scale;
     double lambda, beta, margin, lr, lr_decay, min_lr, momentum;
     int batch, epochs, lr_step, warmup, checkpoint_every, quiet, no_test;
     long long max_steps, val, seed;
     int folds, fold; /* k-fold cross-validation: validate on fold `fold` of `folds` */
-} lc_train_cfg;
+} lc_train_params;
 
-void lc_train_defaults(lc_train_cfg *c);
-/* Fills opts (room for LC_TRAIN_MAXOPTS) with the train options bound to c;
- * returns how many. */
-#define LC_TRAIN_MAXOPTS 40
-int lc_train_options(lc_train_cfg *c, lc_opt *opts);
+extern const lc_train_params lc_train_defaults;
+/* The train options (the command line, a checkpoint's /config, a sweep
+ * trial's command), bound to lc_train_params. */
+extern const lc_opt lc_train_opts[];
+
+/* The parameters' own constraints; a message naming the flag. Pure. */
+int lc_train_check(const lc_train_params *p, lc_err *e);
 
 typedef struct {
     double train_acc, val_acc, test_acc; /* val_acc NaN without --val */
@@ -50,13 +60,13 @@ typedef struct {
 
 /* The learning rate a run uses: --lr, or when it is 0 a default for the input
  * (images or features). */
-double lc_train_lr(const lc_train_cfg *c, int is_images);
+double lc_train_lr(const lc_train_params *c, int is_images);
 
-/* Collective over comm. Progress on stderr from rank 0 unless cfg->quiet. */
-int lc_train_run(MPI_Comm comm, const lc_train_cfg *cfg, lc_train_result *res, lc_err *e);
+/* Collective over comm. Progress on stderr from rank 0 unless cfg->quiet.
+ * cfg must have passed lc_train_check. */
+int lc_train_run(MPI_Comm comm, const lc_train_params *cfg, lc_train_result *res, lc_err *e);
 
-/* The JSON result object for res (without the closing brace: callers may add
- * members, then lc_json_end). */
-void lc_train_result_json(const lc_train_cfg *cfg, const lc_train_result *res, lc_json *j);
+/* The JSON result members for res, added to j. */
+void lc_train_result_json(const lc_train_params *cfg, const lc_train_result *res, lc_json *j);
 
 #endif

@@ -70,6 +70,20 @@ void lc_json_free(lc_json *j);
 /* Appends a JSON string literal (quoted, escaped) for v. */
 void lc_json_quote(lc_json *j, const char *v);
 
+/* A name table: the names of an enum's values 0..n-1 and what they are
+ * ("loss"). The modules own theirs (lc_loss_names, ...); the option parser's
+ * choice type reads them, so an error lists exactly the names the table has. */
+typedef struct {
+    const char *what;
+    const char *const *names;
+    int n;
+} lc_names;
+#define LC_NAMES(what, array) {what, array, (int)(sizeof array / sizeof array[0])}
+int lc_names_find(const lc_names *t, const char *s);   /* the value, or -1 */
+const char *lc_names_name(const lc_names *t, int v);   /* "unknown" out of range */
+/* "a, b, c" into buf. */
+const char *lc_names_list(const lc_names *t, char *buf, size_t n);
+
 /* Parsing helpers that reject trailing junk, NaN and inf. */
 int lc_parse_double(const char *s, double *out);
 int lc_parse_long(const char *s, long long *out);
