@@ -171,6 +171,7 @@ typedef struct {
     const char *src, *out;
     lc_out o;                /* the temporary beside out */
     int64_t R;               /* records per .bin member */
+    const char *R_name;      /* how the caller names R (lc_prep_opts) */
     hid_t file, img[2], lab[2]; /* [0] train, [1] test */
     hid_t gcpl, ccpl;        /* group and /classes creation properties */
     int seen[M_COUNT];
@@ -189,8 +190,8 @@ static int check_size(const conv *c, int idx, int64_t size, const char *where, l
     if (size == want) return 0;
     char hint[128] = "";
     if (size > 0 && size % LC_CIFAR_RECORD == 0)
-        snprintf(hint, sizeof hint, "; it holds %lld records: is --records-per-batch %lld meant?",
-                 (long long)(size / LC_CIFAR_RECORD), (long long)(size / LC_CIFAR_RECORD));
+        snprintf(hint, sizeof hint, "; it holds %lld records: is %s %lld meant?",
+                 (long long)(size / LC_CIFAR_RECORD), c->R_name, (long long)(size / LC_CIFAR_RECORD));
     return lc_fail(e, LC_EDATA, "%s: %s member: %lld bytes, expected %lld (%lld records x %d)%s",
                    where, size < want ? "short" : "long", (long long)size, (long long)want,
                    (long long)c->R, LC_CIFAR_RECORD, hint);
@@ -539,9 +540,10 @@ static int convert_dir(conv *c, const char *dir, lc_err *e) {
 void lc_prep_opts_default(lc_prep_opts *o) {
     o->records_per_batch = LC_CIFAR_RECORDS;
     o->force = 0;
+    o->records_name = o->force_name = NULL;
 }
 
-static int check_paths(const char *src, const char *out, int force, lc_err *e) {
+static int check_paths(const char *src, const char *out, int force, const char *force_name, lc_err *e) {
     struct stat st;
     if (!out[0]) return lc_fail(e, LC_EARG, "OUT.h5 is empty: give the name of the file to write");
     if (stat(src, &st) != 0) return lc_fail(e, LC_EIO, "%s: cannot open: %s", src, strerror(errno));
@@ -549,8 +551,9 @@ static int check_paths(const char *src, const char *out, int force, lc_err *e) {
         return lc_fail(e, LC_EARG, "%s is the input file %s: refusing to overwrite it", out, src);
     if (lstat(out, &st) == 0) {
         if (S_ISDIR(st.st_mode)) return lc_fail(e, LC_EARG, "%s: output is a directory", out);
-        if (!force)
-            return lc_fail(e, LC_EARG, "%s: already exists; use --force to replace it", out);
+        if (!force && force_name)
+            return lc_fail(e, LC_EARG, "%s: already exists; use %s to replace it", out, force_name);
+        if (!force) return lc_fail(e, LC_EARG, "%s: already exists", out);
     }
     return 0;
 }
@@ -579,11 +582,12 @@ int lc_cifar_convert(const char *src, const char *out, const lc_prep_opts *opts,
     if (strlen(src) > 4000 || strlen(out) > 4000)
         return lc_fail(e, LC_EARG, "path too long: %.80s...", strlen(src) > 4000 ? src : out);
     if (R < 1 || R > LC_CIFAR_MAX_RECORDS)
-        return lc_fail(e, LC_EARG, "--records-per-batch %lld: must be 1..%d", (long long)R,
-                       LC_CIFAR_MAX_RECORDS);
-    if (check_paths(src, out, opts->force, e)) return e->code;
+        return lc_fail(e, LC_EARG, "%s %lld: must be 1..%d", opts->records_name ? opts->records_name : "records per batch",
+                       (long long)R, LC_CIFAR_MAX_RECORDS);
+    if (check_paths(src, out, opts->force, opts->force_name, e)) return e->code;
 
-    conv c = {.src = src, .out = out, .R = R, .file = -1,
+    conv c = {.src = src, .out = out, .R = R, .R_name = opts->records_name ? opts->records_name : "records per batch",
+              .file = -1,
               .img = {-1, -1}, .lab = {-1, -1}, .gcpl = -1, .ccpl = -1, .res = res};
     lc_out_init(&c.o);
     lc_io_base_name(src, res->source, sizeof res->source);

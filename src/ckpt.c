@@ -419,7 +419,7 @@ int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *
     if (H5Lexists(f, "/optim", H5P_DEFAULT) > 0) g = H5Gopen2(f, "/optim", H5P_DEFAULT);
     if (g < 0) {
         H5Fclose(f);
-        return lc_fail(e, LC_EDATA, "%s: no group /optim: not a training checkpoint (--init starts from its weights)",
+        return lc_fail(e, LC_EDATA, "%s: no group /optim: not a training checkpoint (its weights can start a run, not continue one)",
                        path);
     }
     long long s = 0, ep = 0, t = 0;
@@ -434,7 +434,7 @@ int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *
     if (!e->code && lc_h5_get_str_attr(g, "kind", kind, sizeof kind))
         bad_attr(path, "/optim", g, "kind", "one string (the optimizer)", e);
     if (!e->code && strcmp(kind, lc_optim_name(opt->kind)) != 0)
-        lc_fail(e, LC_EARG, "%s: checkpoint was trained with --optimizer %s, not %s", path, kind,
+        lc_fail(e, LC_EARG, "%s: checkpoint was trained with optimizer %s, not %s", path, kind,
                 lc_optim_name(opt->kind));
     /* counts of updates and epochs: negative ones would index before the data */
     if (!e->code && s < 0) lc_fail(e, LC_EDATA, "%s: /optim attribute step is %lld (must be >= 0)", path, s);

@@ -53,7 +53,7 @@ static int check_eval(const void *params, int nranks, lc_err *e) {
  * (exact sums: the same bits as train's at any rank count). */
 static int data_norm(MPI_Comm comm, const eval_cfg *c, lc_model *m, lc_err *e) {
     lc_shards sh;
-    lc_shards_spec spec = {c->data, c->val, 0, 0, 1};
+    lc_shards_spec spec = {c->data, c->val, 0, 0, 1, "--val", NULL};
     if (!lc_shards_load(comm, &spec, &sh, e)) lc_shards_normalize(&sh, c->scale, 1, m, e);
     lc_shards_free(&sh);
     if (!e->code)

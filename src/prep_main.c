@@ -97,6 +97,8 @@ int main(int argc, char **argv) {
     lc_prep_opts_default(&po);
     po.records_per_batch = p.records;
     po.force = p.force;
+    po.records_name = "--records-per-batch";
+    po.force_name = "--force";
 
     const char *src = strcmp(p.src, "-") == 0 ? "/dev/stdin" : p.src;
     lc_prep_result res;

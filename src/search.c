@@ -347,7 +347,7 @@ static int setup(search_t *s, lc_err *e) {
         lc_fail(e, LC_EARG, "--checkpoint %s is the input file --data %s: refusing to overwrite it", c->checkpoint,
                 c->data);
     if (lc_agree(s->comm, e)) return e->code;
-    lc_shards_spec spec = {c->data, c->val, 0, 0, c->no_test};
+    lc_shards_spec spec = {c->data, c->val, 0, 0, c->no_test, "--val", NULL};
     if (lc_shards_load(s->comm, &spec, &s->sh, e) || lc_agree(s->comm, e)) return e->code;
     s->K = s->sh.info.n_classes;
     s->D = s->sh.info.dim;

@@ -54,13 +54,14 @@ static int read_train_range(lc_shards *sh, int64_t lo, int64_t hi, lc_rows *out,
 
 static int check_split(lc_shards *sh, const lc_shards_spec *s, lc_err *e) {
     int64_t n = sh->info.n_train;
+    const char *val = s->val_name ? s->val_name : "validation rows", *folds = s->folds_name ? s->folds_name : "folds";
     if (s->folds > 0) {
         if (n < s->folds)
-            return lc_fail(e, LC_EARG, "--folds %d: %s has only %lld training rows", s->folds, s->data, (long long)n);
+            return lc_fail(e, LC_EARG, "%s %d: %s has only %lld training rows", folds, s->folds, s->data, (long long)n);
         lc_split_range(n, s->folds, s->fold, &sh->hold_lo, &sh->hold_hi);
     } else {
         if (s->val < 0 || s->val >= n)
-            return lc_fail(e, LC_EARG, "--val %lld leaves no training rows (%s has %lld)", s->val, s->data, (long long)n);
+            return lc_fail(e, LC_EARG, "%s %lld leaves no training rows (%s has %lld)", val, s->val, s->data, (long long)n);
         sh->hold_lo = n - s->val;
         sh->hold_hi = n;
     }

@@ -587,7 +587,7 @@ static int setup(run_t *r, lc_err *e) {
     r->sched = (lc_sched){c->schedule, c->lr, c->lr_decay, c->lr_step, c->min_lr, c->warmup};
     if (r->rank == 0) check_outputs(c, e);
     if (lc_agree(r->comm, e)) return e->code;
-    lc_shards_spec spec = {c->data, c->val, c->folds, c->fold, c->no_test};
+    lc_shards_spec spec = {c->data, c->val, c->folds, c->fold, c->no_test, "--val", "--folds"};
     if (lc_shards_load(r->comm, &spec, &r->sh, e) || lc_agree(r->comm, e)) return e->code;
     r->K = r->sh.info.n_classes;
     r->D = r->sh.info.dim;

@@ -40,6 +40,9 @@
 typedef struct {
     int64_t records_per_batch; /* records in every .bin member (official: 10000) */
     int force;                 /* replace OUT if it already exists */
+    /* How the caller names the two in messages (a command names its flags,
+     * "--records-per-batch", "--force"); NULL: "records per batch", none. */
+    const char *records_name, *force_name;
 } lc_prep_opts;
 
 typedef struct {

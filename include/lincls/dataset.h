@@ -18,10 +18,8 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "lincls/rows.h"
 #include "lincls/util.h"
-
-#define LC_MAX_CLASSES 1000
-#define LC_CLASS_NAME_MAX 64
 
 typedef struct {
     char path[4096];
@@ -40,38 +38,16 @@ typedef struct {
  * All ranks return the same result. */
 int lc_dataset_open(MPI_Comm comm, const char *path, lc_dataset_info *info, lc_err *e);
 
-/* Rows [row0, row0+nrows) of one split held by this rank. Exactly one of u8/f32
- * is non-NULL. */
-typedef struct {
-    int64_t row0, nrows;
-    int dim, is_images;
-    uint8_t *u8;      /* nrows*dim, images */
-    float *f32;       /* nrows*dim, features */
-    uint16_t *labels; /* nrows */
-} lc_rows;
-
 /* Collective: every rank of comm calls it with its own (row0, nrows), which may
  * be 0 rows. split is "train" or "test". Validates labels < K and, for features,
  * finite values (naming the file, split and global row on failure; agreed across
  * ranks). */
 int lc_dataset_read(MPI_Comm comm, const lc_dataset_info *info, const char *split,
                     int64_t row0, int64_t nrows, lc_rows *out, lc_err *e);
-void lc_rows_free(lc_rows *r);
 
 /* Collective: rank r of P reads its even share lc_split_range(n, P, r) of the
  * split. Refuses P > n (some rank would get no rows) naming both numbers. */
 int lc_dataset_read_shard(MPI_Comm comm, const lc_dataset_info *info, const char *split,
                           lc_rows *out, lc_err *e);
-
-/* The i-th of `parts` contiguous pieces of [0, n): [floor(n*i/parts), floor(n*(i+1)/parts)). */
-void lc_split_range(int64_t n, int parts, int i, int64_t *lo, int64_t *hi);
-
-/* Gather rows idx[0..n) (indices into r, not global) into out (n x dim) as
- * (x - mean) * inv_scale. */
-void lc_rows_gather(const lc_rows *r, const int64_t *idx, int n, const float *mean,
-                    const float *inv_scale, float *out);
-/* Contiguous variant: rows [i0, i0+n) of r. */
-void lc_rows_slice(const lc_rows *r, int64_t i0, int n, const float *mean,
-                   const float *inv_scale, float *out);
 
 #endif

@@ -6,8 +6,8 @@
 
 #include <stdint.h>
 
-#include "lincls/dataset.h"
 #include "lincls/loss.h"
+#include "lincls/rows.h"
 #include "lincls/util.h"
 
 typedef struct {

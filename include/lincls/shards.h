@@ -38,10 +38,13 @@ typedef struct {
     long long val;    /* hold out the last val rows ... */
     int folds, fold;  /* ... or fold `fold` of `folds` (folds > 0) */
     int no_test;      /* skip reading the test rows */
+    /* How the caller names val and folds in messages (a command names its
+     * flags, "--val"); NULL: "validation rows", "folds". */
+    const char *val_name, *folds_name;
 } lc_shards_spec;
 
-/* Collective: open, validate the split (naming --val/--folds), read this
- * rank's rows. Refuses more ranks than training rows. */
+/* Collective: open, validate the split, read this rank's rows. Refuses more
+ * ranks than training rows. */
 int lc_shards_load(MPI_Comm comm, const lc_shards_spec *spec, lc_shards *sh, lc_err *e);
 void lc_shards_free(lc_shards *sh);
 
