@@ -1,7 +1,7 @@
 # Core modules: counter-based RNG, tree sum and error agreement, sharded reading.
-lincls_test_exe(test_rng test_rng.c)
-lincls_test_exe(test_dist test_dist.c)
-lincls_test_exe(test_shard test_shard.c)
+lincls_test_exe(test_rng core/test_rng.c)
+lincls_test_exe(test_dist par/test_dist.c)
+lincls_test_exe(test_shard par/test_shard.c)
 
 lincls_test(NAME rng COMMAND $<TARGET_FILE:test_rng> LABELS core)
 foreach(np 1 2 3 4 8)
@@ -16,10 +16,10 @@ lincls_test(NAME shard_tiny_make
 lincls_mpi_test(NAME shard_refuse_more_ranks_than_rows NP 8
   COMMAND $<TARGET_FILE:test_shard> tiny.h5 --expect-refusal LABELS core FIXTURES_REQUIRED tiny_data)
 # Benchmark tool for scripts/bench-load.sh (not a test: timings are reported, never asserted).
-lincls_test_exe(bench_load bench_load.c)
+lincls_test_exe(bench_load par/bench_load.c)
 # Benchmark tool for scripts/scaling-model.py: the gradient exchange (today's tree
 # sum, the exact integer pattern) and plain collectives; tested in bench.cmake.
-lincls_test_exe(bench_reduce bench_reduce.c treesum_ref.c)
+lincls_test_exe(bench_reduce par/bench_reduce.c par/treesum_ref.c)
 # cmake --install puts working tools, the job scripts and what they source under a prefix.
 lincls_test(NAME install
   COMMAND bash ${LC_TESTS_DIR}/install.sh ${CMAKE_COMMAND} ${CMAKE_BINARY_DIR}
@@ -27,12 +27,12 @@ lincls_test(NAME install
 
 # OpenBLAS kernel choice: the flags rule over canned CPUs, and what lincls-mpi
 # runs with OPENBLAS_CORETYPE unset (or set by lincls elsewhere) on this CPU.
-lincls_test_exe(test_blas test_blas.c)
+lincls_test_exe(test_blas core/test_blas.c)
 lincls_test(NAME blas_rule COMMAND $<TARGET_FILE:test_blas> LABELS core)
 lincls_test(NAME blas_kernel_e2e COMMAND bash ${LC_TESTS_DIR}/blas_kernel.sh LABELS core
   FIXTURES_REQUIRED fake_data)
 # Benchmark tool for scripts/bench-stop.sh (the cost of the per-step stop vote).
-lincls_test_exe(bench_stop bench_stop.c)
+lincls_test_exe(bench_stop par/bench_stop.c)
 # Bad input on the read side (issue 8): crafted dataset files (h5py; skipped
 # without it), each refused with one message naming the file and what was
 # expected and found, or accepted where any reader should accept it.

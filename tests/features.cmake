@@ -2,8 +2,8 @@
 # Known answers for the kernels; the same features file from 1 and 3 ranks,
 # byte for byte; the file's rows equal features recomputed from the images;
 # refusals of bad input with nothing left behind.
-lincls_test_exe(test_features ${CMAKE_CURRENT_SOURCE_DIR}/test_features.c)
-lincls_test_exe(test_features_file ${CMAKE_CURRENT_SOURCE_DIR}/test_features_file.c)
+lincls_test_exe(test_features ${CMAKE_CURRENT_SOURCE_DIR}/core/test_features.c)
+lincls_test_exe(test_features_file ${CMAKE_CURRENT_SOURCE_DIR}/io/test_features_file.c)
 
 lincls_test(NAME features_kernels COMMAND $<TARGET_FILE:test_features> LABELS features)
 

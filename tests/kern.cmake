@@ -1,6 +1,6 @@
 # tests for this area: the deterministic kernels (src/kern.c).
 
-lincls_test_exe(test_kern test_kern.c)
+lincls_test_exe(test_kern core/test_kern.c)
 # every check, under every vector ISA the CPU has (switched inside the test)
 lincls_test(NAME kern_unit COMMAND test_kern LABELS kern TIMEOUT 300)
 # the kernels do not use BLAS: the same checks pass whatever kernel OpenBLAS picks
@@ -16,5 +16,5 @@ lincls_test(NAME kern_digest COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/kern_digest.
             LABELS kern)
 # Benchmark: today's gather + sgemm step beside the kernels (timings printed,
 # never asserted; remeasure on a quiet machine). The test only checks it runs.
-lincls_test_exe(bench_kern bench_kern.c)
+lincls_test_exe(bench_kern core/bench_kern.c)
 lincls_test(NAME kern_bench_smoke COMMAND bench_kern --quick LABELS bench)

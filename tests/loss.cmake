@@ -1,9 +1,9 @@
 # tests for this area: losses, regularizers, optimizers and `lincls-mpi gradcheck`.
 
-lincls_test_exe(test_loss test_loss.c)
+lincls_test_exe(test_loss core/test_loss.c)
 lincls_test(NAME loss_unit COMMAND test_loss LABELS loss)
 
-lincls_test_exe(test_optim test_optim.c)
+lincls_test_exe(test_optim core/test_optim.c)
 lincls_test(NAME optim_unit COMMAND test_optim LABELS loss)
 
 # gradcheck through the launcher: exit code, JSON verdict and messages are

@@ -6,9 +6,9 @@
 # The shell drivers (prep_*.sh) each work in their own subfolder of ${LC_WORK}
 # so the tests can run in parallel.
 
-add_executable(make_fake_cifar ${CMAKE_CURRENT_SOURCE_DIR}/make_fake_cifar.c)
+add_executable(make_fake_cifar ${CMAKE_CURRENT_SOURCE_DIR}/io/make_fake_cifar.c)
 target_link_libraries(make_fake_cifar PRIVATE ZLIB::ZLIB lincls_flags)
-lincls_test_exe(test_prep_check ${CMAKE_CURRENT_SOURCE_DIR}/test_prep_check.c)
+lincls_test_exe(test_prep_check ${CMAKE_CURRENT_SOURCE_DIR}/io/test_prep_check.c)
 
 set(PREP_ENV LC_FAKE=$<TARGET_FILE:make_fake_cifar> LC_PREP_CHECK=$<TARGET_FILE:test_prep_check>)
 set(PREP_SH ${CMAKE_CURRENT_SOURCE_DIR})

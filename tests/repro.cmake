@@ -8,6 +8,6 @@ lincls_test(NAME repro_cpu COMMAND bash ${REPRO_SH}/repro_cpu.sh
   LABELS train FIXTURES_REQUIRED fake_big_data TIMEOUT 600)
 lincls_test(NAME repro_resume_ranks COMMAND bash ${REPRO_SH}/repro_resume_ranks.sh
   LABELS train FIXTURES_REQUIRED fake_big_data TIMEOUT 600)
-lincls_test_exe(make_classes make_classes.c)
+lincls_test_exe(make_classes io/make_classes.c)
 lincls_test(NAME classes1000 COMMAND bash ${REPRO_SH}/classes1000.sh
   LABELS train TIMEOUT 600 ENV LC_MAKE_CLASSES=$<TARGET_FILE:make_classes>)
