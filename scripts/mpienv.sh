@@ -44,7 +44,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" && ${1:-} == --list ]]; then
 fi
 
 # OpenBLAS kernel: the fastest this CPU runs, as lincls-mpi decides it (the rule is in
-# src/blas.c; `lincls-mpi --blas-coretype` prints it). OPENBLAS_CORETYPE set by the user
+# src/core/blas.c; `lincls-mpi --blas-coretype` prints it). OPENBLAS_CORETYPE set by the user
 # is kept; one set here (LINCLS_BLAS_AUTO holds the same value), say on a login node
 # with another CPU, is decided again. Without a built lincls-mpi nothing is set, and
 # lincls-mpi decides for itself when it starts.

@@ -9,11 +9,11 @@
   scripts/scaling-model.py --count-check   bytes counted by Open MPI against the
                                            algorithm's count at 2 ranks (a test)
 
-What is measured (tests/bench_reduce.c, through mpirun, scripts/mpienv.sh):
+What is measured (tests/par/bench_reduce.c, through mpirun, scripts/mpienv.sh):
   - plain MPI_Allreduce (float, int32) of 8 B .. 64 MB and MPI_Allgather of up to
     64 MB in all; a local float add and copy (the tree's own work), at each rank count;
   - the two reductions of a training step for K x D = 10 x 3,072, 10 x 16,000 and
-    1,000 x 3,072: the former tree sum (tests/treesum_ref.c, over V virtual shards) and the
+    1,000 x 3,072: the former tree sum (tests/par/treesum_ref.c, over V virtual shards) and the
     exact pattern (MPI_Allreduce of 2K+2 int64, then of K*D+K int32);
   - bytes per rank per step of both: from the algorithm, and counted by Open MPI's
     pml monitoring (every point-to-point message under the collectives);

@@ -1,4 +1,4 @@
-# The reduction microbenchmark (tests/bench_reduce.c) and the scaling model
+# The reduction microbenchmark (tests/par/bench_reduce.c) and the scaling model
 # (scripts/scaling-model.py): quick runs only, timings never asserted.
 set(BENCH_ENV LINCLS_BUILD=${CMAKE_BINARY_DIR})
 lincls_test(NAME bench_reduce_smoke COMMAND bash ${LC_TESTS_DIR}/bench_scaling.sh smoke $<TARGET_FILE:bench_reduce>

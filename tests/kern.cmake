@@ -1,4 +1,4 @@
-# tests for this area: the deterministic kernels (src/kern.c).
+# tests for this area: the deterministic kernels (src/core/kern.c).
 
 lincls_test_exe(test_kern core/test_kern.c)
 # every check, under every vector ISA the CPU has (switched inside the test)

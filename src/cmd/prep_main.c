@@ -2,7 +2,7 @@
  *
  *   lincls-prep SRC OUT.h5 [--records-per-batch N] [--force] [--quiet] [--help]
  *
- * The work is lc_cifar_convert (src/cifar.c, which also removes its temporary
+ * The work is lc_cifar_convert (src/io/cifar.c, which also removes its temporary
  * file if the user interrupts); this file parses the command line, prints the summary
  * (stderr) and the JSON result line (stdout), and turns an error into exactly
  * one message line and a non-zero exit code (the lc_err code). */

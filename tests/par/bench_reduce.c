@@ -305,7 +305,7 @@ int main(int argc, char **argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &P);
     if (argc < 2 || (strcmp(argv[1], "pattern") != 0 && strcmp(argv[1], "sweep") != 0))
-        die("usage: bench_reduce pattern|sweep [options] (see the comment at the top of %s)", "tests/bench_reduce.c");
+        die("usage: bench_reduce pattern|sweep [options] (see the comment at the top of %s)", "tests/par/bench_reduce.c");
     int pattern = strcmp(argv[1], "pattern") == 0;
     opts_t o = {3, 200, 5, 0, 0.5};
     long K = 10, D = 3072, V = 0;

@@ -1,5 +1,5 @@
 /* treesum_ref: the reduction lincls used before its exact integer reduction
- * (src/xgrad.c), kept only as the baseline bench_reduce measures against.
+ * (src/par/xgrad.c), kept only as the baseline bench_reduce measures against.
  *
  * Virtual shards: the training rows are cut into V contiguous shards; rank r of
  * P owns shards [floor(V*r/P), floor(V*(r+1)/P)). Per-shard vectors are summed
