@@ -66,7 +66,7 @@ typedef struct {
 
 /* --- options and paths ------------------------------------------------------- */
 
-static int check_options(const void *params, int nranks, lc_err *e) {
+static int check_features(const void *params, int nranks, lc_err *e) {
     const feat_opts *o = params;
     lc_feat_spec spec;
     if (!o->data[0]) return lc_fail(e, LC_EARG, "--data IN.h5 is required (see --help)");
@@ -334,4 +334,4 @@ const lc_command lc_cmd_features = {
     "  color  histogram of HSV hue, grey pixels skipped: bins values\n"
     "Each rank computes its own rows; the output is written collectively to a\n"
     "temporary file beside OUT (OUT.tmp.<pid>.<random>) and renamed to OUT at the end.",
-    options, &defaults, sizeof(feat_opts), check_options, run_features};
+    options, &defaults, sizeof(feat_opts), check_features, run_features};

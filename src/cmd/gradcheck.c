@@ -61,7 +61,7 @@ typedef struct {
 
 /* ---- options -------------------------------------------------------------- */
 
-static int validate(const void *params, int nranks, lc_err *e) {
+static int check_gradcheck(const void *params, int nranks, lc_err *e) {
     const gc_opts *o = params;
     if (o->samples < 1) return lc_fail(e, LC_EARG, "--samples must be at least 1 (got %d)", o->samples);
     if (o->dim < 1) return lc_fail(e, LC_EARG, "--dim must be at least 1 (got %d)", o->dim);
@@ -407,4 +407,4 @@ const lc_command lc_cmd_gradcheck = {
     "gradcheck", "compare analytic and numerical gradients",
     "usage: lincls-mpi gradcheck [options]\n"
     "Checks analytic gradients of (1/n) sum_i L_i + lambda R(W) against centered differences.",
-    options, &defaults, sizeof(gc_opts), validate, run_gradcheck};
+    options, &defaults, sizeof(gc_opts), check_gradcheck, run_gradcheck};
