@@ -131,6 +131,59 @@ void lc_feat_recipe(const lc_feat_spec *s, char *buf, size_t n) {
     }
 }
 
+/* Each '+'-separated part is read with sscanf for its numbers; the spec is then
+ * validated by lc_feat_parse and must print the very same recipe, so a part
+ * with other fixed fields (block=3x3, norm=L1, ...), junk or spacing is
+ * refused instead of being read as something it is not. */
+int lc_feat_recipe_parse(const char *recipe, lc_feat_spec *s, lc_err *e) {
+    char kinds[64] = "";
+    int cell = 8, hbins = 9, cbins = 24, n = 0;
+    const char *p = recipe ? recipe : "";
+    memset(s, 0, sizeof *s);
+    while (*p) {
+        const char *end = strchr(p, '+');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char part[256];
+        if (len >= sizeof part || n >= LC_FEAT_MAX_KINDS) break;
+        memcpy(part, p, len);
+        part[len] = '\0';
+        int a, b;
+        const char *kind = NULL;
+        if (sscanf(part, "hog(cell=%d,bins=%d,", &a, &b) == 2) {
+            kind = "hog";
+            cell = a;
+            hbins = b;
+        } else if (sscanf(part, "color(hue,bins=%d)", &a) == 1) {
+            kind = "color";
+            cbins = a;
+        } else {
+            break;
+        }
+        size_t used = strlen(kinds);
+        snprintf(kinds + used, sizeof kinds - used, "%s%s", n ? "," : "", kind);
+        n++;
+        if (!end) {
+            p += len;
+            break;
+        }
+        p = end + 1;
+        if (!*p) break; /* a trailing '+' */
+    }
+    lc_err pe = {0};
+    char back[512];
+    int ok = n > 0 && *p == '\0' && lc_feat_parse(kinds, cell, hbins, cbins, s, &pe) == 0;
+    if (ok) {
+        lc_feat_recipe(s, back, sizeof back);
+        ok = strcmp(back, recipe) == 0;
+    }
+    if (!ok) {
+        memset(s, 0, sizeof *s);
+        return lc_fail(e, LC_EDATA, "features of unknown recipe '%.400s'%s%s", recipe ? recipe : "",
+                       pe.code ? ": " : "", pe.code ? pe.msg : "");
+    }
+    return 0;
+}
+
 /* --- HOG ----------------------------------------------------------------------- */
 
 static void to_gray(const uint8_t *img, float *g) {
