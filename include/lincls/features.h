@@ -18,7 +18,7 @@
 
 #define LC_FEAT_MAX_KINDS 4
 
-typedef enum { LC_FEAT_HOG = 0, LC_FEAT_COLOR = 1 } lc_feat_kind;
+typedef enum { LC_FEAT_HOG = 0, LC_FEAT_COLOR = 1, LC_FEAT_BOW = 2 } lc_feat_kind;
 
 typedef struct {
     int n;                               /* number of kinds */
@@ -26,6 +26,9 @@ typedef struct {
     int hog_cell;                        /* pixels per cell side, divides 32 */
     int hog_bins;                        /* orientation bins (9) */
     int color_bins;                      /* hue bins */
+    /* bag of words (bow.h): computed with a dictionary, not by lc_feat_compute */
+    int bow_K, bow_patch, bow_pool;      /* centroids, patch side, pooling grid side */
+    float bow_eps_norm, bow_eps_zca;
 } lc_feat_spec;
 
 /* "hog,color" etc. Unknown kinds, repeats, bad cell sizes or bin counts fail
