@@ -112,8 +112,9 @@ int lc_bow_learn(MPI_Comm comm, const lc_bow_params *p, const uint8_t *imgs, int
  * made of whole LC_BOW_BLOCK blocks (the last block may be short) for results
  * independent of the rank count. */
 
-/* Normalizes n patches in place: (p - mean(p)) / sqrt(var(p) + eps). */
-void lc_bow_normalize(float *X, int64_t n, int dim, float eps);
+/* n raw patches (dim bytes each) -> out (n x dim): (p - mean(p)) / sqrt(var(p) + eps),
+ * var with the n-1 denominator; mean and variance from exact integer sums. */
+void lc_bow_normalize(const uint8_t *P, int64_t n, int dim, float eps, float *out);
 /* mean (dim) and whiten (dim x dim) from the samples, collective. */
 int lc_bow_zca(MPI_Comm comm, const float *X, int64_t first, int64_t n, int64_t n_total, int dim,
                float eps, float *mean, float *whiten, lc_err *e);

@@ -8,6 +8,9 @@
  *   color: histogram of HSV hue with `bins` bins over [0,360), each pixel
  *          weighted 1/(32*32); gray pixels (R = G = B, hue undefined) are
  *          skipped, so the histogram sums to the fraction of coloured pixels.
+ *   bow:   bag of visual words with a learned dictionary (bow.h); the spec
+ *          carries its shape (bow_K, bow_patch, bow_pool) for the width and
+ *          the recipe, set by the caller after lc_feat_parse.
  * Kinds concatenate in the order given ("hog,color" = HOG then hue). */
 #ifndef LINCLS_FEATURES_H
 #define LINCLS_FEATURES_H
@@ -43,7 +46,8 @@ void lc_feat_recipe(const lc_feat_spec *s, char *buf, size_t n);
 int lc_feat_hog_dim(int cell, int bins);
 void lc_feat_hog(const uint8_t *img, int cell, int bins, float *out);
 void lc_feat_hue_hist(const uint8_t *img, int bins, float *out);
-/* All kinds in order into out (lc_feat_dim floats). */
+/* All kinds in order into out (lc_feat_dim floats). Bag-of-words columns are
+ * left as they are (they need a dictionary: lc_recipe_compute in bow.h). */
 void lc_feat_compute(const lc_feat_spec *s, const uint8_t *img, float *out);
 
 #endif
