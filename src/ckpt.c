@@ -172,6 +172,10 @@ int lc_ckpt_write(const char *path, const lc_model *m, const lc_ckpt_out *st, lc
     hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0) return lc_fail(e, LC_EIO, "%s: cannot create checkpoint (directory missing or not writable?)", tmp);
     int rc = write_model(f, m);
+    if (st->dict) {
+        lc_err de = {0};
+        rc |= lc_bow_dict_write(f, "/model/dictionary", st->dict, &de) != 0;
+    }
     rc |= write_optim(f, st);
     rc |= write_history(f, st->hist);
     if (st->config) rc |= write_config(f, st->config, st->nconfig);

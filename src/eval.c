@@ -1,10 +1,14 @@
 /* eval: accuracy, per-class accuracy and confusion matrix of a checkpoint on
- * one split, each rank predicting its own rows; counts summed exactly. */
+ * one split, each rank predicting its own rows; counts summed exactly.
+ * A model trained on features (HOG, colour, bag of words) evaluated on an
+ * images file computes its input per row with the model's recipe (bow.h),
+ * the bag of words with the dictionary stored in the model. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lincls/bow.h"
 #include "lincls/ckpt.h"
 #include "lincls/cli.h"
 #include "lincls/commands.h"
@@ -126,6 +130,10 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
     lc_dataset_info info;
     lc_rows rows;
     memset(&rows, 0, sizeof rows);
+    lc_recipe rec;
+    memset(&rec, 0, sizeof rec);
+    int encode = 0;
+    float *F = NULL;
     lc_ckpt_read_model(c.model, &m, &e);
     if (c.val < 0) {
         char buf[64];
@@ -133,9 +141,18 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
         c.val = lc_ckpt_read_config(c.model, "val", buf, sizeof buf) == 0 && !lc_parse_long(buf, &v) ? v : 0;
     }
     if (lc_agree(comm, &e) || lc_dataset_open(comm, c.data, &info, &e)) goto out;
-    if (info.dim != m.D || info.n_classes != m.K)
+    encode = info.is_images && strcmp(m.input, "images") != 0;
+    if (encode) { /* every rank reads the (small) recipe and dictionary */
+        if (!lc_recipe_load(m.input, c.model, &rec, &e) && rec.dim != m.D)
+            lc_fail(&e, LC_EDATA, "%s: the recipe '%s' gives %d features but W has D=%d", c.model, m.input, rec.dim,
+                    m.D);
+        if (!e.code && info.n_classes != m.K)
+            lc_fail(&e, LC_EDATA, "%s has K=%d classes but the model %s has K=%d", c.data, info.n_classes, c.model,
+                    m.K);
+    } else if (info.dim != m.D || info.n_classes != m.K) {
         lc_fail(&e, LC_EDATA, "%s has D=%d, K=%d but the model %s expects D=%d, K=%d", c.data, info.dim,
                 info.n_classes, c.model, m.D, m.K);
+    }
     const char *grp = "test";
     int64_t lo = 0, hi = 0, mlo, mhi;
     if (!e.code) split_rows(&c, &info, &grp, &lo, &hi, &e);
@@ -144,7 +161,21 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
     if (lc_dataset_read(comm, &info, grp, lo + mlo, mhi - mlo, &rows, &e)) goto out;
     int64_t *conf = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), &e);
     int64_t *all = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), &e);
-    if (!e.code) lc_model_predict(&m, &rows, 0, rows.nrows, NULL, NULL, conf, &e);
+    if (encode) {
+        enum { CHUNK = 256 };
+        F = lc_malloc(sizeof(float) * CHUNK * (size_t)m.D, &e);
+        if (!e.code) lc_log("eval: computing %s per image from %s\n", m.input, c.data);
+        double t0 = lc_now();
+        for (int64_t i = 0; !e.code && i < rows.nrows; i += CHUNK) {
+            int nb = (int)(rows.nrows - i < CHUNK ? rows.nrows - i : CHUNK);
+            lc_rows chunk = {.row0 = rows.row0 + i, .nrows = nb, .dim = m.D, .f32 = F, .labels = rows.labels + i};
+            if (!lc_recipe_compute(&rec, rows.u8 + (size_t)i * 3072, nb, F, &e))
+                lc_model_predict(&m, &chunk, 0, nb, NULL, NULL, conf, &e);
+        }
+        if (!e.code) lc_log("eval: %lld images of rank 0 encoded in %.2fs\n", (long long)rows.nrows, lc_now() - t0);
+    } else if (!e.code) {
+        lc_model_predict(&m, &rows, 0, rows.nrows, NULL, NULL, conf, &e);
+    }
     if (!lc_agree(comm, &e)) {
         MPI_Allreduce(conf, all, m.K * m.K, MPI_INT64_T, MPI_SUM, comm);
         long long correct = 0, total = hi - lo;
@@ -157,6 +188,8 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
     free(conf);
     free(all);
 out:
+    free(F);
+    lc_recipe_free(&rec);
     lc_rows_free(&rows);
     lc_model_free(&m);
     return e.code ? lc_cmd_report(comm, "eval", &e) : 0;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lincls/bow.h"
 #include "lincls/ckpt.h"
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
@@ -119,6 +120,7 @@ typedef struct {
     int64_t B;               /* global batch */
     int K, D;
     lc_model model;
+    lc_bow_dict dict;        /* rank 0: the features file's dictionary, carried into checkpoints */
     lc_optim opt;
     lc_history hist;
     size_t len;              /* leaf length: K*D + K + 2 */
@@ -323,7 +325,8 @@ static int final_train_eval(run_t *r, lc_err *e) {
 static int write_ckpt(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     if (!r->cfg->checkpoint[0]) return 0;
     if (r->rank == 0) {
-        lc_ckpt_out st = {r->step, r->epoch, (uint64_t)r->cfg->seed, &r->opt, &r->hist, opts, nopts};
+        lc_ckpt_out st = {r->step, r->epoch, (uint64_t)r->cfg->seed, &r->opt, &r->hist, opts, nopts,
+                          r->dict.K ? &r->dict : NULL};
         lc_ckpt_write(r->cfg->checkpoint, &r->model, &st, e);
     }
     return lc_agree(r->comm, e);
@@ -382,6 +385,7 @@ static int alloc_buffers(run_t *r, lc_err *e) {
 static void run_free(run_t *r) {
     lc_shards_free(&r->sh);
     lc_model_free(&r->model);
+    lc_bow_dict_free(&r->dict);
     lc_optim_free(&r->opt);
     lc_history_free(&r->hist);
     free(r->leaves);
@@ -411,6 +415,9 @@ static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     r->model.n_classes = r->K;
     memcpy(r->model.classes, r->sh.info.classes, sizeof r->sh.info.classes);
     snprintf(r->model.input, sizeof r->model.input, "%s", r->sh.info.input);
+    /* bag-of-words features: the model carries their dictionary (bow.h) */
+    if (r->rank == 0 && !r->sh.info.is_images && lc_bow_dict_present(c->data) == 1) lc_bow_dict_load(c->data, &r->dict, e);
+    if (lc_agree(r->comm, e)) return e->code;
     if (lc_shards_normalize(&r->sh, c->scale, 1, &r->model, e)) return e->code;
     r->sched.lr = lc_train_lr(c, r->sh.info.is_images);
     r->res->lr = r->sched.lr;

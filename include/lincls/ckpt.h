@@ -3,6 +3,8 @@
  * crash at any moment leaves either the old or the new checkpoint, whole.
  *   /model/W float32 [K,D], /model/b [K], /model/mean [D], /model/scale [D]
  *   /model   attrs loss, margin, classes, input
+ *   /model/dictionary  the bag-of-words dictionary (bow.h) when the input
+ *            recipe has bow: what turns images into this model's input
  *   /optim   attrs kind, step, epoch, t, seed, hyperparameters; datasets s1, s2
  *   /history per-epoch arrays: epoch, loss, train_acc, val_acc, lr, seconds
  *   /config  attrs: every option of the run, as given (strings)               */
@@ -11,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "lincls/bow.h"
 #include "lincls/cli.h"
 #include "lincls/model.h"
 #include "lincls/optim.h"
@@ -33,6 +36,7 @@ typedef struct {
     const lc_history *hist; /* may be NULL */
     const lc_opt *config; /* may be NULL */
     int nconfig;
+    const lc_bow_dict *dict; /* may be NULL: written to /model/dictionary */
 } lc_ckpt_out;
 
 /* Serial write by one process (call it on rank 0 only). */
