@@ -35,6 +35,12 @@
 #define CH 3
 #define MAX_POOL 32
 
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define LC_HOT_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define LC_HOT_CLONES
+#endif
+
 /* --- dictionary ----------------------------------------------------------------- */
 
 static int check_shape(int patch, int K, int pool, lc_err *e) {
@@ -796,17 +802,13 @@ static inline void triangle_row(float *restrict g, const float *restrict cc, flo
     }
 }
 
-static void encode_one(const lc_bow_dict *d, enc_scratch *s, const uint8_t *img, float *out) {
-    const int dim = d->dim, K = d->K, M = s->M, np = s->npos, pool = d->pool;
-    for (int y = 0, j = 0; y < np; y++)
-        for (int x = 0; x < np; x++, j++) {
-            extract_u8(img, d->patch, y, x, s->pb);
-            normalize_one(s->pb, dim, d->eps_norm, d->mean, s->X + (size_t)j * dim);
-        }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, dim, dim, 1.0f, s->X, dim, d->whiten, dim, 0.0f,
-                s->Y, dim);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, dim, 1.0f, s->Y, dim, d->centroids, dim, 0.0f,
-                s->G, K);
+/* Everything after the GEMMs: distances, triangle codes, pooling. Wider
+ * vectors where the CPU has them; no FMA contraction (ISO C mode) and the
+ * same operation order in every clone, so the bits do not depend on the CPU
+ * features used. */
+LC_HOT_CLONES
+static void codes_and_pool(const lc_bow_dict *d, enc_scratch *s, float *out) {
+    const int dim = d->dim, K = d->K, np = s->npos, pool = d->pool;
     memset(out, 0, sizeof(float) * (size_t)pool * pool * K);
     for (int y = 0, j = 0; y < np; y++)
         for (int x = 0; x < np; x++, j++) {
@@ -816,6 +818,20 @@ static void encode_one(const lc_bow_dict *d, enc_scratch *s, const uint8_t *img,
             float *pooled = out + (size_t)(s->reg[y] * pool + s->reg[x]) * K;
             triangle_row(s->G + (size_t)j * K, s->cc, xx, K, pooled);
         }
+}
+
+static void encode_one(const lc_bow_dict *d, enc_scratch *s, const uint8_t *img, float *out) {
+    const int dim = d->dim, K = d->K, M = s->M, np = s->npos;
+    for (int y = 0, j = 0; y < np; y++)
+        for (int x = 0; x < np; x++, j++) {
+            extract_u8(img, d->patch, y, x, s->pb);
+            normalize_one(s->pb, dim, d->eps_norm, d->mean, s->X + (size_t)j * dim);
+        }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, dim, dim, 1.0f, s->X, dim, d->whiten, dim, 0.0f,
+                s->Y, dim);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, M, K, dim, 1.0f, s->Y, dim, d->centroids, dim, 0.0f,
+                s->G, K);
+    codes_and_pool(d, s, out);
 }
 
 int lc_bow_encode(const lc_bow_dict *d, const uint8_t *imgs, int n, float *out, lc_err *e) {
