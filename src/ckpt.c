@@ -195,6 +195,10 @@ static void *build_image(const char *path, const lc_model *m, const lc_ckpt_out 
     H5Pclose(fapl);
     if (f < 0) return NULL;
     int rc = write_model(f, m);
+    if (st->dict) {
+        lc_err de = {0};
+        rc |= lc_bow_dict_write(f, "/model/dictionary", st->dict, &de) != 0;
+    }
     rc |= write_optim(f, st);
     rc |= write_history(f, st->hist);
     if (st->config) rc |= write_config(f, st->config, st->nconfig);

@@ -55,6 +55,10 @@ static int parse_kind(const char *tok, size_t len, lc_feat_kind *k) {
         *k = LC_FEAT_COLOR;
         return 0;
     }
+    if (len == 3 && strncmp(tok, "bow", 3) == 0) {
+        *k = LC_FEAT_BOW;
+        return 0;
+    }
     return -1;
 }
 
@@ -68,7 +72,7 @@ static int parse_kind_list(const char *kinds, lc_feat_spec *s, lc_err *e) {
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         lc_feat_kind k;
         if (parse_kind(p, len, &k))
-            return lc_fail(e, LC_EARG, "--kind: unknown kind '%.*s' (known: hog, color)",
+            return lc_fail(e, LC_EARG, "--kind: unknown kind '%.*s' (known: hog, color, bow)",
                            (int)len, p);
         for (int i = 0; i < s->n; i++)
             if (s->kinds[i] == k)
@@ -111,8 +115,9 @@ int lc_feat_hog_dim(int cell, int bins) {
 int lc_feat_dim(const lc_feat_spec *s) {
     int d = 0;
     for (int i = 0; i < s->n; i++)
-        d += s->kinds[i] == LC_FEAT_HOG ? lc_feat_hog_dim(s->hog_cell, s->hog_bins)
-                                        : s->color_bins;
+        d += s->kinds[i] == LC_FEAT_HOG   ? lc_feat_hog_dim(s->hog_cell, s->hog_bins)
+             : s->kinds[i] == LC_FEAT_BOW ? s->bow_pool * s->bow_pool * s->bow_K
+                                          : s->color_bins;
     return d;
 }
 
@@ -125,6 +130,10 @@ void lc_feat_recipe(const lc_feat_spec *s, char *buf, size_t n) {
         int w = s->kinds[i] == LC_FEAT_HOG
                     ? snprintf(buf + used, n - used, "%shog(cell=%d,bins=%d,block=2x2,norm=L2-Hys)",
                                sep, s->hog_cell, s->hog_bins)
+                : s->kinds[i] == LC_FEAT_BOW
+                    ? snprintf(buf + used, n - used, "%sbow(K=%d,patch=%d,pool=%d,norm=%g,zca=%g)", sep,
+                               s->bow_K, s->bow_patch, s->bow_pool, (double)s->bow_eps_norm,
+                               (double)s->bow_eps_zca)
                     : snprintf(buf + used, n - used, "%scolor(hue,bins=%d)", sep, s->color_bins);
         if (w < 0) return;
         used += (size_t)w;
@@ -324,6 +333,8 @@ void lc_feat_compute(const lc_feat_spec *s, const uint8_t *img, float *out) {
         if (s->kinds[i] == LC_FEAT_HOG) {
             lc_feat_hog(img, s->hog_cell, s->hog_bins, out);
             out += lc_feat_hog_dim(s->hog_cell, s->hog_bins);
+        } else if (s->kinds[i] == LC_FEAT_BOW) {
+            out += s->bow_pool * s->bow_pool * s->bow_K; /* needs a dictionary: bow.h */
         } else {
             lc_feat_hue_hist(img, s->color_bins, out);
             out += s->color_bins;

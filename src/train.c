@@ -40,6 +40,7 @@
 #include <time.h>
 
 #include "lincls/blas.h"
+#include "lincls/bow.h"
 #include "lincls/ckpt.h"
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
@@ -153,6 +154,7 @@ typedef struct {
     int64_t B;               /* global batch */
     int K, D;
     lc_model model;
+    lc_bow_dict dict;        /* rank 0: the features file's dictionary, carried into checkpoints */
     lc_optim opt;
     lc_history hist;
     /* work buffers for up to `cap` of this rank's rows at a time */
@@ -547,7 +549,7 @@ static int write_ckpt(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     if (!r->cfg->checkpoint[0]) return 0;
     if (r->rank == 0) {
         lc_ckpt_out st = {r->step, r->epoch, (uint64_t)r->cfg->seed, &r->opt, &r->hist, opts, nopts,
-                          r->lbfgs ? &r->lb : NULL};
+                          r->dict.K ? &r->dict : NULL, r->lbfgs ? &r->lb : NULL};
         lc_ckpt_write(r->cfg->checkpoint, &r->model, &st, e);
     }
     return lc_agree(r->comm, e);
@@ -682,6 +684,7 @@ static void set_factors(run_t *r) {
 static void run_free(run_t *r) {
     lc_shards_free(&r->sh);
     lc_model_free(&r->model);
+    lc_bow_dict_free(&r->dict);
     lc_optim_free(&r->opt);
     lc_history_free(&r->hist);
     free(r->idx);
@@ -719,6 +722,9 @@ static int setup(run_t *r, const lc_opt *opts, int nopts, lc_err *e) {
     r->model.n_classes = r->K;
     memcpy(r->model.classes, r->sh.info.classes, sizeof r->sh.info.classes);
     snprintf(r->model.input, sizeof r->model.input, "%s", r->sh.info.input);
+    /* bag-of-words features: the model carries their dictionary (bow.h) */
+    if (r->rank == 0 && !r->sh.info.is_images && lc_bow_dict_present(c->data) == 1) lc_bow_dict_load(c->data, &r->dict, e);
+    if (lc_agree(r->comm, e)) return e->code;
     if (lc_shards_normalize(&r->sh, c->scale, 1, &r->model, e) || lc_shards_levels(&r->sh, e)) return e->code;
     r->sched.lr = lc_train_lr(c, r->sh.info.is_images);
     r->res->lr = r->sched.lr;

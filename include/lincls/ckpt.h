@@ -3,8 +3,10 @@
  * crash at any moment leaves either the old or the new checkpoint, whole.
  *   /model/W float32 [K,D], /model/b [K], /model/mean [D], /model/scale [D]
  *   /model   attrs loss, margin, classes, input
+ *   /model/dictionary  the bag-of-words dictionary (bow.h) when the input
+ *            recipe has bow: what turns images into this model's input
  *   /optim   attrs kind, step, epoch, t, seed, hyperparameters; datasets s1, s2;
- *            lbfgs: attrs m, count, iter, nfev, f, f_prev, aux, step and
+ *            lbfgs: attrs m, count, iter, nfev, f, f_prev, aux, step_length and
  *            datasets x, g [n], S, Y [count, n] (oldest pair first), rho [count]
  *   /history per-epoch arrays: epoch, loss, train_acc, val_acc, lr, seconds
  *   /config  attrs: every option of the run, as given (strings)               */
@@ -13,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "lincls/bow.h"
 #include "lincls/cli.h"
 #include "lincls/lbfgs.h"
 #include "lincls/model.h"
@@ -42,7 +45,8 @@ typedef struct {
     const lc_history *hist; /* may be NULL */
     const lc_opt *config; /* may be NULL */
     int nconfig;
-    const lc_lbfgs *lbfgs; /* L-BFGS state (may be NULL) */
+    const lc_bow_dict *dict; /* may be NULL: written to /model/dictionary */
+    const lc_lbfgs *lbfgs;   /* L-BFGS state (may be NULL) */
 } lc_ckpt_out;
 
 /* Serial write by one process (call it on rank 0 only). */
