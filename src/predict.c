@@ -4,9 +4,11 @@
  *
  * Each file is decoded and resized to 32x32 (image.h: stb_image and
  * stb_image_resize), turned into the model's input by the recipe stored in the
- * model's `input` attribute ("images": the pixels as they are; a HOG/colour
- * recipe: features.h recomputes those features; anything else is refused),
- * normalized with the model's mean and scale, and scored s = W x' + b.
+ * model's `input` attribute, as eval does for a model on features (bow.h,
+ * lc_recipe_*: "images" are the pixels as they are; HOG, hue histograms and
+ * bags of words, the latter with the dictionary in /model/dictionary, are
+ * recomputed from the image; anything else is refused), normalized with the
+ * model's mean and scale, and scored s = W x' + b.
  * Softmax models report probabilities (softmax of the scores, in double with
  * the maximum subtracted), SVM models their raw scores.
  *
@@ -28,12 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lincls/bow.h"
 #include "lincls/ckpt.h"
 #include "lincls/cli.h"
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
-#include "lincls/features.h"
 #include "lincls/image.h"
 #include "lincls/loss.h"
 #include "lincls/model.h"
@@ -45,20 +47,18 @@ typedef struct {
     int top, quiet;
 } predict_cfg;
 
-typedef enum { IN_IMAGES = 0, IN_FEATURES } input_kind;
-
 /* A model and how to compute its input from one image. */
 typedef struct {
     lc_model m;
-    input_kind kind;
-    lc_feat_spec spec;  /* IN_FEATURES */
-    float *raw;         /* D: the unnormalized input (features) */
+    lc_recipe rec;
+    float *raw;         /* D: the unnormalized input (pixels or features) */
     float *x;           /* D: normalized */
     float *s;           /* K: scores */
 } predictor;
 
 static void predictor_free(predictor *p) {
     lc_model_free(&p->m);
+    lc_recipe_free(&p->rec);
     free(p->raw);
     free(p->x);
     free(p->s);
@@ -70,42 +70,25 @@ static int predictor_open(const char *path, predictor *p, lc_err *e) {
     memset(p, 0, sizeof *p);
     if (lc_ckpt_read_model(path, &p->m, e)) return e->code;
     const lc_model *m = &p->m;
-    if (strcmp(m->input, "images") == 0) {
-        p->kind = IN_IMAGES;
-        if (m->D != LC_IMAGE_BYTES)
-            return lc_fail(e, LC_EDATA, "%s: model on images has D = %d inputs, not 3x32x32 = %d", path,
-                           m->D, LC_IMAGE_BYTES);
-    } else {
-        p->kind = IN_FEATURES;
-        lc_err pe = {0};
-        if (lc_feat_recipe_parse(m->input, &p->spec, &pe))
-            return lc_fail(e, LC_EDATA,
-                           "%s: the model's input is %s; predict computes raw pixels ('images') and "
-                           "HOG/colour features from image files, not these", path, pe.msg);
-        int d = lc_feat_dim(&p->spec);
-        if (d != m->D)
-            return lc_fail(e, LC_EDATA, "%s: the recipe '%s' gives %d features but the model has D = %d",
-                           path, m->input, d, m->D);
-    }
+    if (lc_recipe_load(m->input, path, &p->rec, e)) return e->code;
+    if (p->rec.dim != m->D)
+        return lc_fail(e, LC_EDATA, "%s: the recipe '%s' gives %d inputs but the model has D = %d", path,
+                       m->input, p->rec.dim, m->D);
     p->raw = lc_malloc(sizeof(float) * (size_t)m->D, e);
     p->x = lc_malloc(sizeof(float) * (size_t)m->D, e);
     p->s = lc_malloc(sizeof(float) * (size_t)m->K, e);
     return e->code;
 }
 
-/* Scores of one 3x32x32 planar image into p->s. */
-static void predictor_scores(predictor *p, const uint8_t *img) {
+/* Scores of one 3x32x32 planar image into p->s: the same normalization code
+ * as training (lc_rows_slice) on one row. */
+static int predictor_scores(predictor *p, const uint8_t *img, lc_err *e) {
     const lc_model *m = &p->m;
-    lc_rows r = {.row0 = 0, .nrows = 1, .dim = m->D};
-    if (p->kind == IN_IMAGES) {
-        r.is_images = 1;
-        r.u8 = (uint8_t *)img;
-    } else {
-        lc_feat_compute(&p->spec, img, p->raw);
-        r.f32 = p->raw;
-    }
+    if (lc_recipe_compute(&p->rec, img, 1, p->raw, e)) return e->code;
+    lc_rows r = {.row0 = 0, .nrows = 1, .dim = m->D, .f32 = p->raw};
     lc_rows_slice(&r, 0, 1, m->mean, m->inv_scale, p->x);
     lc_scores(1, m->D, m->K, p->x, m->W, m->b, p->s);
+    return 0;
 }
 
 /* The best T classes of scores s (K), highest first, ties to the lower class
@@ -237,8 +220,9 @@ static const char *USAGE =
     "usage: lincls-mpi predict --model M.h5 [--top N] IMAGE...\n\n"
     "Classifies image files (PNG, JPEG, PPM/PGM, BMP, GIF, TGA, ...: whatever stb_image\n"
     "decodes; grey becomes RGB, alpha is dropped, other sizes are resized to 32x32)\n"
-    "with a model written by train: raw-pixel models and models on HOG/colour\n"
-    "features (recomputed from the image by the recipe the model stores).\n"
+    "with a model written by train: raw-pixel models and models on HOG, colour or\n"
+    "bag-of-words features (recomputed from the image by the recipe and dictionary\n"
+    "the model stores).\n"
     "Prints the top classes per file on stderr (probabilities for softmax models,\n"
     "scores for SVM models) and one JSON line with \"predictions\", one object per\n"
     "file in the order given. One bad file fails the whole command. Under mpirun the\n"
@@ -288,8 +272,7 @@ int lc_cmd_predict(MPI_Comm comm, int argc, char **argv) {
     mine = lc_malloc(sizeof(double) * (size_t)((hi - lo) * w + 1), &e);
     for (int64_t i = lo; i < hi && !e.code; i++) {
         uint8_t img[LC_IMAGE_BYTES];
-        if (lc_image_load32(files[i], img, NULL, NULL, &e)) break;
-        predictor_scores(&p, img);
+        if (lc_image_load32(files[i], img, NULL, NULL, &e) || predictor_scores(&p, img, &e)) break;
         top_classes(p.s, K, T, softmax, mine + (size_t)(i - lo) * w);
     }
     if (lc_agree(comm, &e)) goto out;

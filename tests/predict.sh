@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # predict end to end on image files written by the test itself:
-#   - a softmax model on raw pixels, an SVM model on raw pixels and a softmax
-#     model on HOG + hue features, each trained on the synthetic dataset;
+#   - a softmax model on raw pixels, an SVM model on raw pixels, a softmax
+#     model on HOG + hue features and one on bag of words + HOG + hue (its
+#     dictionary carried in the model), each trained on the synthetic dataset;
 #   - test rows written as PNG (and one row as PPM, BMP, JPEG, RGBA PNG, grey
 #     PGM, and 3x larger) by predict_tool, which also computes the expected
 #     answer independently (double-precision loops over the HDF5 rows);
@@ -23,6 +24,9 @@ mpi 2 train "${tr[@]}" --loss softmax --checkpoint soft.h5 >/dev/null || fail "t
 mpi 2 train "${tr[@]}" --loss svm --checkpoint svm.h5 >/dev/null || fail "train svm"
 mpi 2 features --data ../fake.h5 --out feats.h5 >/dev/null 2>&1 || fail "features"
 mpi 2 train "${tr[@]/..\/fake.h5/feats.h5}" --loss softmax --checkpoint feat.h5 >/dev/null || fail "train on features"
+mpi 2 features --data ../fake.h5 --out bow.h5 --kind bow,hog,color --centroids 24 --patches 3000 --kmeans-iters 8 \
+    >/dev/null 2>&1 || fail "bag-of-words features"
+mpi 2 train "${tr[@]/..\/fake.h5/bow.h5}" --loss softmax --checkpoint bowm.h5 >/dev/null || fail "train on bag of words"
 
 pngs=()
 for ((i = 0; i < N; i++)); do pngs+=("img/row$i.png"); done
@@ -68,6 +72,7 @@ check_model() {
 check_model soft.h5 ../fake.h5 test prob
 check_model svm.h5 ../fake.h5 test score
 check_model feat.h5 feats.h5 test prob
+check_model bowm.h5 bow.h5 test prob
 
 # --- the JSON line -------------------------------------------------------------------
 out=$(mpi 1 predict --model soft.h5 img/row0.png img/row1.png 2>/dev/null | tail -n 1) || fail "predict 2 files"
@@ -93,7 +98,7 @@ rev=$(mpi 2 predict --model feat.h5 img/row3.png img/row1.png 2>/dev/null | tail
 echo "ok: the same predictions at 1, 2 and 3 ranks, in the order given"
 
 fmts=(row0.png row0.ppm row0.bmp row0-rgba.png row0-grey.pgm row0-grey.png row0.jpg row0-x3.png)
-for model in soft.h5 feat.h5; do
+for model in soft.h5 feat.h5 bowm.h5; do
     out=$(mpi 1 predict --model $model --top 10 "${fmts[@]/#/img/}" 2>/dev/null | tail -n 1) || fail "$model: formats"
     mapfile -t t < <(tops "$out" prob)
     [[ ${#t[@]} -eq ${#fmts[@]} ]] || fail "$model: ${#t[@]} results for ${#fmts[@]} files"
@@ -129,10 +134,14 @@ expect_fail "dataset as model" "fake.h5: /model/W missing" mpi 2 predict --model
 expect_fail "text as model" "notimage.png: not an HDF5" mpi 2 predict --model notimage.png img/row0.png
 expect_fail "missing model" "nomodel.h5: cannot open" mpi 1 predict --model nomodel.h5 img/row0.png
 cp feat.h5 odd.h5 && "$tool" set-input odd.h5 "pca(k=20)" || fail "making a model of an unknown recipe"
-expect_fail "unknown recipe" "odd.h5: the model's input is features of unknown recipe 'pca\(k=20\)'" \
+expect_fail "unknown recipe" "odd.h5: the model's input recipe 'pca\(k=20\)' is not one images can be turned into" \
     mpi 2 predict --model odd.h5 img/row0.png
 cp feat.h5 odd2.h5 && "$tool" set-input odd2.h5 "hog(cell=8,bins=9,block=3x3,norm=L2-Hys)" || fail "odd2"
-expect_fail "unknown HOG variant" "unknown recipe 'hog\(cell=8,bins=9,block=3x3" mpi 1 predict --model odd2.h5 img/row0.png
+expect_fail "unknown HOG variant" "odd2.h5: the model's input recipe 'hog\(cell=8,bins=9,block=3x3" mpi 1 predict --model odd2.h5 img/row0.png
+# a bag-of-words model without its dictionary
+cp bowm.h5 nodict.h5
+"$tool" drop-dictionary nodict.h5 || fail "making a model without its dictionary"
+expect_fail "bag of words without a dictionary" "nodict.h5.*dictionary" mpi 2 predict --model nodict.h5 img/row0.png
 rc=0; mpi 1 predict --model soft.h5 notimage.png >/dev/null 2>&1 || rc=$?
 [[ $rc -eq 1 ]] || fail "a bad image should exit 1, got $rc"
 rc=0; mpi 1 predict --model soft.h5 --top x img/row0.png >/dev/null 2>&1 || rc=$?

@@ -12,7 +12,9 @@
  *       probabilities computed here in double with plain loops from the HDF5
  *       datasets (nothing of the library but HDF5 reading).
  *   predict_tool set-input MODEL.h5 RECIPE
- *       rewrites the model's `input` attribute (a model of an unknown recipe). */
+ *       rewrites the model's `input` attribute (a model of an unknown recipe).
+ *   predict_tool drop-dictionary MODEL.h5
+ *       unlinks /model/dictionary (a bag-of-words model without its dictionary). */
 #include <hdf5.h>
 #include <math.h>
 #include <stdint.h>
@@ -187,11 +189,20 @@ static int do_set_input(char **argv) {
     return 0;
 }
 
+static int do_drop_dictionary(char **argv) {
+    hid_t f = H5Fopen(argv[2], H5F_ACC_RDWR, H5P_DEFAULT);
+    if (f < 0) die("cannot open", argv[2]);
+    if (H5Ldelete(f, "/model/dictionary", H5P_DEFAULT) < 0) die("no /model/dictionary in", argv[2]);
+    H5Fclose(f);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 6 && strcmp(argv[1], "write") == 0) return do_write(argv);
     if (argc == 7 && strcmp(argv[1], "expect") == 0) return do_expect(argv);
     if (argc == 4 && strcmp(argv[1], "set-input") == 0) return do_set_input(argv);
+    if (argc == 3 && strcmp(argv[1], "drop-dictionary") == 0) return do_drop_dictionary(argv);
     fprintf(stderr, "usage: predict_tool write DATA.h5 ROW0 N DIR | expect MODEL.h5 DATA.h5 GROUP ROW0 N |"
-                    " set-input MODEL.h5 RECIPE\n");
+                    " set-input MODEL.h5 RECIPE | drop-dictionary MODEL.h5\n");
     return 2;
 }
