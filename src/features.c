@@ -141,12 +141,15 @@ void lc_feat_recipe(const lc_feat_spec *s, char *buf, size_t n) {
 }
 
 /* Each '+'-separated part is read with sscanf for its numbers; the spec is then
- * validated by lc_feat_parse and must print the very same recipe, so a part
- * with other fixed fields (block=3x3, norm=L1, ...), junk or spacing is
- * refused instead of being read as something it is not. */
+ * validated by lc_feat_parse (and, for bow, a sanity check of its shape: the
+ * dictionary that goes with it is checked where it is loaded, bow.h) and must
+ * print the very same recipe, so a part with other fixed fields (block=3x3,
+ * norm=L1, ...), junk or spacing is refused instead of being read as
+ * something it is not. */
 int lc_feat_recipe_parse(const char *recipe, lc_feat_spec *s, lc_err *e) {
     char kinds[64] = "";
-    int cell = 8, hbins = 9, cbins = 24, n = 0;
+    int cell = 8, hbins = 9, cbins = 24, n = 0, bK = 0, bpatch = 0, bpool = 0;
+    float bnorm = 0, bzca = 0;
     const char *p = recipe ? recipe : "";
     memset(s, 0, sizeof *s);
     while (*p) {
@@ -156,7 +159,8 @@ int lc_feat_recipe_parse(const char *recipe, lc_feat_spec *s, lc_err *e) {
         if (len >= sizeof part || n >= LC_FEAT_MAX_KINDS) break;
         memcpy(part, p, len);
         part[len] = '\0';
-        int a, b;
+        int a, b, c;
+        float f1, f2;
         const char *kind = NULL;
         if (sscanf(part, "hog(cell=%d,bins=%d,", &a, &b) == 2) {
             kind = "hog";
@@ -165,6 +169,9 @@ int lc_feat_recipe_parse(const char *recipe, lc_feat_spec *s, lc_err *e) {
         } else if (sscanf(part, "color(hue,bins=%d)", &a) == 1) {
             kind = "color";
             cbins = a;
+        } else if (sscanf(part, "bow(K=%d,patch=%d,pool=%d,norm=%g,zca=%g)", &a, &b, &c, &f1, &f2) == 5) {
+            kind = "bow";
+            bK = a, bpatch = b, bpool = c, bnorm = f1, bzca = f2;
         } else {
             break;
         }
@@ -181,6 +188,12 @@ int lc_feat_recipe_parse(const char *recipe, lc_feat_spec *s, lc_err *e) {
     lc_err pe = {0};
     char back[512];
     int ok = n > 0 && *p == '\0' && lc_feat_parse(kinds, cell, hbins, cbins, s, &pe) == 0;
+    if (ok && strstr(kinds, "bow")) {
+        s->bow_K = bK, s->bow_patch = bpatch, s->bow_pool = bpool;
+        s->bow_eps_norm = bnorm, s->bow_eps_zca = bzca;
+        ok = bK >= 1 && bpatch >= 1 && bpatch <= SIDE && bpool >= 1 && bpool <= SIDE + 1 - bpatch &&
+             bnorm >= 0 && bzca >= 0 && isfinite(bnorm) && isfinite(bzca);
+    }
     if (ok) {
         lc_feat_recipe(s, back, sizeof back);
         ok = strcmp(back, recipe) == 0;

@@ -45,6 +45,22 @@ static void recipe_roundtrip(void) {
                         CHECK(back.color_bins == s.color_bins, "'%s': color bins", r);
                     n++;
                 }
+    /* bag-of-words terms, alone and with the others */
+    static const char *const bows[] = {
+        "bow(K=1600,patch=6,pool=2,norm=10,zca=0.1)",
+        "bow(K=24,patch=6,pool=2,norm=10,zca=0.1)+hog(cell=8,bins=9,block=2x2,norm=L2-Hys)+color(hue,bins=24)",
+        "color(hue,bins=10)+bow(K=4000,patch=8,pool=3,norm=5.5,zca=0.01)",
+    };
+    static const int bow_dims[] = {6400, 96 + 324 + 24, 10 + 36000};
+    for (int i = 0; i < 3; i++) {
+        lc_feat_spec b;
+        lc_err eb = {0};
+        char r[512];
+        CHECK(lc_feat_recipe_parse(bows[i], &b, &eb) == 0, "'%s': %s", bows[i], eb.msg);
+        lc_feat_recipe(&b, r, sizeof r);
+        CHECK(strcmp(r, bows[i]) == 0, "'%s' came back as '%s'", bows[i], r);
+        CHECK(lc_feat_dim(&b) == bow_dims[i], "'%s': dim %d, want %d", bows[i], lc_feat_dim(&b), bow_dims[i]);
+    }
     /* the recipe of the features command's defaults, as stored in files */
     lc_feat_spec s;
     lc_err e = {0};
@@ -72,6 +88,12 @@ static void recipe_refusals(void) {
         "hog(cell=8,bins=9,block=2x2,norm=L2-Hys)+hog(cell=4,bins=9,block=2x2,norm=L2-Hys)",
         "color(hue,bins=10)++hog(cell=8,bins=9,block=2x2,norm=L2-Hys)",
         "bow(centroids=1600,patch=6)",
+        "bow(K=0,patch=6,pool=2,norm=10,zca=0.1)",
+        "bow(K=16,patch=33,pool=2,norm=10,zca=0.1)",
+        "bow(K=16,patch=6,pool=28,norm=10,zca=0.1)",
+        "bow(K=16,patch=6,pool=2,norm=10,zca=0.10)",
+        "bow(K=16,patch=6,pool=2,norm=-1,zca=0.1)",
+        "bow(K=16,patch=6,pool=2,norm=10,zca=0.1)+bow(K=16,patch=6,pool=2,norm=10,zca=0.1)",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         lc_feat_spec s;

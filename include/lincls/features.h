@@ -42,11 +42,11 @@ int lc_feat_dim(const lc_feat_spec *s);
 /* A one-line recipe ("hog(cell=8,bins=9,block=2x2,norm=L2-Hys)+color(hue,bins=10)")
  * stored in the features file and in models trained on it. */
 void lc_feat_recipe(const lc_feat_spec *s, char *buf, size_t n);
-/* The inverse of lc_feat_recipe: a stored recipe back into a spec, so a model
- * trained on a features file can compute its features from images. Accepts
- * exactly the strings lc_feat_recipe writes (the parsed spec must write the
- * same string back) with parameters lc_feat_parse accepts; anything else fails
- * with LC_EDATA quoting the recipe. */
+/* The inverse of lc_feat_recipe (hog, color and bow terms): a stored recipe
+ * back into a spec, so a model trained on a features file can compute its
+ * features from images. Accepts exactly the strings lc_feat_recipe writes (the
+ * parsed spec must write the same string back) with parameters lc_feat_parse
+ * accepts; anything else fails with LC_EDATA quoting the recipe. */
 int lc_feat_recipe_parse(const char *recipe, lc_feat_spec *s, lc_err *e);
 
 int lc_feat_hog_dim(int cell, int bins);
