@@ -22,6 +22,7 @@ static const struct {
     {"search", lc_cmd_search, "random search over weights (the lecture's baseline)"},
     {"sweep", lc_cmd_sweep, "random search over hyperparameters, ranks split into groups"},
     {"features", lc_cmd_features, "write a features file (HOG, colour histogram) from a dataset"},
+    {"predict", lc_cmd_predict, "top classes of image files (PNG, JPEG, PPM, ...) under a model"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 

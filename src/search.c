@@ -410,7 +410,7 @@ static void result_json(const search_t *s, const progress_t *p, double tr, doubl
 static int write_ckpt(search_t *s, const lc_opt *opts, int nopts, lc_err *e) {
     if (!s->cfg->checkpoint[0]) return 0;
     if (s->rank == 0) {
-        lc_ckpt_out st = {0, 0, (uint64_t)s->cfg->seed, NULL, NULL, opts, nopts};
+        lc_ckpt_out st = {0, 0, (uint64_t)s->cfg->seed, NULL, NULL, opts, nopts, NULL, NULL};
         lc_ckpt_write(s->cfg->checkpoint, &s->model, &st, e);
     }
     return lc_agree(s->comm, e);

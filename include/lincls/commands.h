@@ -15,6 +15,7 @@ int lc_cmd_gradcheck(MPI_Comm comm, int argc, char **argv);
 int lc_cmd_search(MPI_Comm comm, int argc, char **argv);
 int lc_cmd_sweep(MPI_Comm comm, int argc, char **argv);
 int lc_cmd_features(MPI_Comm comm, int argc, char **argv);
+int lc_cmd_predict(MPI_Comm comm, int argc, char **argv);
 
 /* Reports err on rank 0 ("lincls-mpi SUB: error: ...", or "... stopped: ..." for
  * LC_ESTOP) and returns the exit code: 2 bad arguments, 75 stopped by a signal
