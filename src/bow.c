@@ -28,6 +28,7 @@
 
 #include "lincls/dist.h"
 #include "lincls/h5util.h"
+#include "lincls/io.h"
 #include "lincls/rng.h"
 
 #define SIDE 32
@@ -181,44 +182,56 @@ int lc_bow_dict_write(hid_t loc, const char *group, const lc_bow_dict *d, lc_err
     return 0;
 }
 
-/* Dataset name of g with exactly the dims given (nd dims); -1 if missing or
- * of another shape, else reads it as floats. */
-static int get_floats(hid_t g, const char *name, int nd, const hsize_t *want, float *out) {
-    if (H5Lexists(g, name, H5P_DEFAULT) <= 0) return -1;
-    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-    if (d < 0) return -1;
-    hid_t s = H5Dget_space(d);
+/* Dataset name of g: float, exactly the dims given (nd dims), readable as a
+ * whole (no missing filter, written), read as floats; the validated readers'
+ * checks (h5util.h). 0, or -1 with *why saying what the file holds. */
+static int get_floats(hid_t g, const char *name, int nd, const hsize_t *want, float *out, char *why, size_t nwhy) {
+    int rank = 0;
     hsize_t dims[4] = {0};
-    int ok = H5Sget_simple_extent_ndims(s) == nd;
-    if (ok) H5Sget_simple_extent_dims(s, dims, NULL);
+    H5T_class_t cls;
+    size_t sz;
+    int ok = lc_h5_dset_shape(g, name, 4, &rank, dims, &cls, &sz, NULL) == 0 && rank == nd && cls == H5T_FLOAT;
     for (int i = 0; ok && i < nd; i++) ok = dims[i] == want[i];
-    hid_t t = H5Dget_type(d);
-    ok = ok && H5Tget_class(t) == H5T_FLOAT;
-    H5Tclose(t);
-    ok = ok && H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0;
-    H5Sclose(s);
-    H5Dclose(d);
+    if (!ok) {
+        lc_h5_dset_found(g, name, why, nwhy);
+        return -1;
+    }
+    const char *bad = lc_h5_dset_unreadable(g, name, why, nwhy);
+    if (bad) return -1;
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    ok = d >= 0 && H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0;
+    if (d >= 0) H5Dclose(d);
+    if (!ok) snprintf(why, nwhy, "a dataset HDF5 cannot read");
     return ok ? 0 : -1;
 }
 
-/* First dimension of dataset name (2-D), or -1. */
+/* First dimension of dataset name when it is 2-D, else -1. */
 static long long dim0(hid_t g, const char *name) {
-    if (H5Lexists(g, name, H5P_DEFAULT) <= 0) return -1;
-    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-    if (d < 0) return -1;
-    hid_t s = H5Dget_space(d);
-    hsize_t dims[4] = {0};
-    long long r = H5Sget_simple_extent_ndims(s) == 2 ? (H5Sget_simple_extent_dims(s, dims, NULL), (long long)dims[0]) : -1;
-    H5Sclose(s);
-    H5Dclose(d);
-    return r;
+    int rank = 0;
+    hsize_t dims[2] = {0};
+    H5T_class_t cls;
+    size_t sz;
+    if (lc_h5_dset_shape(g, name, 2, &rank, dims, &cls, &sz, NULL) != 0 || rank != 2) return -1;
+    return dims[0] > (hsize_t)LLONG_MAX ? -1 : (long long)dims[0];
+}
+
+/* Attribute read: required ones must be there; any that is there must be one
+ * number of a fitting type (lc_h5_get_attr), else the message says what the
+ * file holds. 0 or the error code. */
+static int dict_attr(hid_t g, const char *fname, const char *group, const char *name, hid_t type, void *out,
+                     int required, const char *want, lc_err *e) {
+    int rc = lc_h5_get_attr(g, name, type, out);
+    if (rc == 0 || (rc == LC_H5_MISSING && !required)) return 0;
+    char found[160];
+    return lc_fail(e, LC_EDATA, "%s: %s attribute %s must be %s, found %s", fname, group, name, want,
+                   lc_h5_attr_found(g, name, found, sizeof found));
 }
 
 int lc_bow_dict_read(hid_t loc, const char *group, lc_bow_dict *d, lc_err *e) {
     memset(d, 0, sizeof *d);
     char fname[1024];
     file_name(loc, fname, sizeof fname);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    lc_h5_quiet();
     if (H5Lexists(loc, group, H5P_DEFAULT) <= 0)
         return lc_fail(e, LC_EDATA, "%s has no %s (not a bag-of-words features file or model)", fname, group);
     hid_t g = H5Gopen2(loc, group, H5P_DEFAULT);
@@ -227,17 +240,18 @@ int lc_bow_dict_read(hid_t loc, const char *group, lc_bow_dict *d, lc_err *e) {
     float en = 10.0f, ez = 0.1f;
     long long np = 0;
     unsigned long long seed = 0;
-    int bad = lc_h5_get_attr(g, "patch", H5T_NATIVE_INT, &patch) | lc_h5_get_attr(g, "channels", H5T_NATIVE_INT, &ch) |
-              lc_h5_get_attr(g, "eps_norm", H5T_NATIVE_FLOAT, &en) | lc_h5_get_attr(g, "eps_zca", H5T_NATIVE_FLOAT, &ez);
-    lc_h5_get_attr(g, "pool", H5T_NATIVE_INT, &pool);
-    lc_h5_get_attr(g, "kmeans_iters", H5T_NATIVE_INT, &iters);
-    lc_h5_get_attr(g, "patches", H5T_NATIVE_LLONG, &np);
-    lc_h5_get_attr(g, "seed", H5T_NATIVE_ULLONG, &seed);
-    long long K = dim0(g, "centroids");
-    if (bad) {
+    if (dict_attr(g, fname, group, "patch", H5T_NATIVE_INT, &patch, 1, "one integer", e) ||
+        dict_attr(g, fname, group, "channels", H5T_NATIVE_INT, &ch, 1, "one integer", e) ||
+        dict_attr(g, fname, group, "eps_norm", H5T_NATIVE_FLOAT, &en, 1, "one number", e) ||
+        dict_attr(g, fname, group, "eps_zca", H5T_NATIVE_FLOAT, &ez, 1, "one number", e) ||
+        dict_attr(g, fname, group, "pool", H5T_NATIVE_INT, &pool, 0, "one integer", e) ||
+        dict_attr(g, fname, group, "kmeans_iters", H5T_NATIVE_INT, &iters, 0, "one integer", e) ||
+        dict_attr(g, fname, group, "patches", H5T_NATIVE_LLONG, &np, 0, "one integer", e) ||
+        dict_attr(g, fname, group, "seed", H5T_NATIVE_ULLONG, &seed, 0, "one integer", e)) {
         H5Gclose(g);
-        return lc_fail(e, LC_EDATA, "%s: %s lacks the attributes patch, channels, eps_norm, eps_zca", fname, group);
+        return e->code;
     }
+    long long K = dim0(g, "centroids");
     if (ch != CH) {
         H5Gclose(g);
         return lc_fail(e, LC_EDATA, "%s: the dictionary %s is for %d-channel patches, the images have %d", fname,
@@ -248,11 +262,23 @@ int lc_bow_dict_read(hid_t loc, const char *group, lc_bow_dict *d, lc_err *e) {
         return lc_fail(e, LC_EDATA, "%s: the dictionary %s has patch side %d, which does not fit %dx%d images",
                        fname, group, patch, SIDE, SIDE);
     }
-    if (K < 1 || K > (1 << 20) || !(en >= 0) || !(ez > 0) || !isfinite(en) || !isfinite(ez)) {
+    if (!(en >= 0) || !(ez > 0) || !isfinite(en) || !isfinite(ez)) {
         H5Gclose(g);
-        return lc_fail(e, LC_EDATA, "%s: %s/centroids missing or eps_norm/eps_zca out of range", fname, group);
+        return lc_fail(e, LC_EDATA, "%s: %s: eps_norm %g must be >= 0 and eps_zca %g > 0, both finite", fname, group,
+                       (double)en, (double)ez);
     }
-    if (pool < 1 || pool > SIDE + 1 - patch || pool > MAX_POOL) pool = 2;
+    if (pool < 1 || pool > SIDE + 1 - patch || pool > MAX_POOL) {
+        H5Gclose(g);
+        return lc_fail(e, LC_EDATA, "%s: %s: pool %d does not fit patch side %d (1..%d)", fname, group, pool, patch,
+                       SIDE + 1 - patch < MAX_POOL ? SIDE + 1 - patch : MAX_POOL);
+    }
+    if (K < 1 || K > (1 << 20)) {
+        char found[160];
+        lc_h5_dset_found(g, "centroids", found, sizeof found);
+        H5Gclose(g);
+        return lc_fail(e, LC_EDATA, "%s: %s/centroids must be float [K, %d] with K in 1..%d, found %s", fname,
+                       group, patch * patch * CH, 1 << 20, found);
+    }
     lc_err e2 = {0};
     if (lc_bow_dict_alloc(d, patch, (int)K, &e2)) {
         H5Gclose(g);
@@ -265,34 +291,38 @@ int lc_bow_dict_read(hid_t loc, const char *group, lc_bow_dict *d, lc_err *e) {
     d->n_patches = np;
     d->seed = seed;
     hsize_t kd[2] = {(hsize_t)K, (hsize_t)d->dim}, dd[2] = {(hsize_t)d->dim, (hsize_t)d->dim};
-    const char *which = "centroids";
-    bad = get_floats(g, "centroids", 2, kd, d->centroids);
-    if (!bad) bad = get_floats(g, "whiten", 2, dd, d->whiten), which = "whiten";
-    if (!bad) bad = get_floats(g, "mean", 1, dd, d->mean), which = "mean";
+    static const char *const names[3] = {"centroids", "whiten", "mean"};
+    static const char *const shapes[3] = {"K, dim", "dim, dim", "dim"};
+    const int nds[3] = {2, 2, 1};
+    const hsize_t *wants[3] = {kd, dd, dd};
+    float *vs[3] = {d->centroids, d->whiten, d->mean};
+    int bad = -1;
+    char why[160] = "";
+    for (int a = 0; a < 3; a++)
+        if (get_floats(g, names[a], nds[a], wants[a], vs[a], why, sizeof why)) {
+            bad = a;
+            break;
+        }
     H5Gclose(g);
-    if (bad) {
+    if (bad >= 0) {
         int dim = d->dim;
         lc_bow_dict_free(d);
-        return lc_fail(e, LC_EDATA, "%s: %s/%s missing or not float [%s] (patch %d x %d x %d = %d values)", fname,
-                       group, which, strcmp(which, "centroids") == 0 ? "K, dim" : strcmp(which, "whiten") == 0 ? "dim, dim" : "dim",
-                       patch, patch, CH, dim);
+        return lc_fail(e, LC_EDATA, "%s: %s/%s must be float [%s] (patch %d x %d x %d = %d values), found %s", fname,
+                       group, names[bad], shapes[bad], patch, patch, CH, dim, why);
     }
     size_t nv[3] = {(size_t)K * d->dim, (size_t)d->dim * d->dim, (size_t)d->dim};
-    float *vs[3] = {d->centroids, d->whiten, d->mean};
     for (int a = 0; a < 3; a++)
         for (size_t i = 0; i < nv[a]; i++)
             if (!isfinite(vs[a][i])) {
                 lc_bow_dict_free(d);
-                return lc_fail(e, LC_EDATA, "%s: %s holds a value that is not finite", fname, group);
+                return lc_fail(e, LC_EDATA, "%s: %s/%s holds a value that is not finite", fname, group, names[a]);
             }
     return 0;
 }
 
 int lc_bow_dict_present(const char *path) {
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    FILE *probe = fopen(path, "rb");
-    if (!probe) return -1;
-    fclose(probe);
+    lc_h5_quiet();
+    if (lc_file_problem(path)) return -1;
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return -1;
     int r = H5Lexists(f, "/dictionary", H5P_DEFAULT) > 0 ||
@@ -303,10 +333,10 @@ int lc_bow_dict_present(const char *path) {
 
 int lc_bow_dict_load(const char *path, lc_bow_dict *d, lc_err *e) {
     memset(d, 0, sizeof *d);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    FILE *probe = fopen(path, "rb");
-    if (!probe) return lc_fail(e, LC_EIO, "%s: cannot open the dictionary file", path);
-    fclose(probe);
+    lc_h5_quiet();
+    /* before HDF5 opens anything: a FIFO would block the open forever */
+    const char *why = lc_file_problem(path);
+    if (why) return lc_fail(e, LC_EIO, "%s: cannot open the dictionary file: it %s", path, why);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return lc_fail(e, LC_EDATA, "%s: not an HDF5 file", path);
     const char *group = NULL;

@@ -196,6 +196,9 @@ static int check_paths(const feat_opts *o, lc_err *e) {
     if (lc_io_same_file(o->out, o->data))
         return lc_fail(e, LC_EARG, "--out %s is the input file --data %s: refusing to overwrite it", o->out,
                        o->data);
+    if (o->dictionary[0] && lc_io_same_file(o->out, o->dictionary))
+        return lc_fail(e, LC_EARG, "--out %s is the input file --dictionary %s: refusing to overwrite it", o->out,
+                       o->dictionary);
     if (stat(o->out, &so) == 0 && !o->force)
         return lc_fail(e, LC_EARG, "--out %s already exists (use --force to overwrite it)", o->out);
     return 0;
@@ -368,6 +371,10 @@ static uint64_t output_bytes(const feat_run *r, const lc_dataset_info *info) {
         int64_t n = s ? info->n_test : info->n_train;
         total += lc_io_chunked_bytes(n, (int64_t)chunk_rows(n, row), row) +
                  lc_io_chunked_bytes(n, (int64_t)chunk_rows(n, 1), 1);
+    }
+    if (r->has_bow) { /* /dictionary: centroids, whitening matrix, mean */
+        const lc_bow_dict *d = &r->rec.dict;
+        total += sizeof(float) * ((uint64_t)d->K * d->dim + (uint64_t)d->dim * d->dim + (uint64_t)d->dim);
     }
     return total;
 }

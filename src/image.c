@@ -22,10 +22,13 @@ void lc_image_hwc_to_planar(const uint8_t *hwc, uint8_t *planar) {
 int lc_image_load32(const char *path, uint8_t *out, int *w, int *h, lc_err *e) {
     /* Open the file ourselves: the system's reason ("No such file or
      * directory", "Permission denied", "Is a directory") says more than the
-     * decoder's "can't fopen". */
+     * decoder's "can't fopen". A pipe, socket or device is refused before
+     * the open, which would wait for a writer forever on a FIFO. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return lc_fail(e, LC_EIO, "%s: cannot read image: not a regular file (a device, pipe or socket)", path);
     FILE *f = fopen(path, "rb");
     if (!f) return lc_fail(e, LC_EIO, "%s: cannot open image: %s", path, strerror(errno));
-    struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(f);
         return lc_fail(e, LC_EIO, "%s: cannot read image: %s", path, strerror(EISDIR));

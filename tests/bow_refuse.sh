@@ -1,6 +1,8 @@
 #!/bin/sh
 # bow_refuse.sh TEST_BOW: bad bag-of-words input is refused on 2 ranks with a
-# non-zero exit, one message naming the flag or file, and no OUT or OUT.tmp.
+# non-zero exit, one message naming the flag or file, and neither OUT nor a
+# temporary OUT.tmp.* left behind. Each run is bounded by `timeout` (a FIFO
+# given as a file must be refused, not waited on).
 # Env: LC_MPI, LC_MPIEXEC, LC_NPFLAG. Runs in the test work dir (fake.h5,
 # bow_np1.h5).
 set -u
@@ -8,7 +10,7 @@ helper=$1
 dir=refuse_bow.d
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
 fails=0
-run2() { "$LC_MPIEXEC" "$LC_NPFLAG" 2 "$LC_MPI" "$@"; }
+run2() { timeout 240 "$LC_MPIEXEC" "$LC_NPFLAG" 2 "$LC_MPI" "$@"; }
 
 # expect_refusal NAME SUB OUT PATTERN ARGS...
 expect_refusal() {
@@ -22,8 +24,10 @@ expect_refusal() {
   fi
   n=$(grep -c "lincls-mpi $sub: error:" "$dir/$name.err")
   [ "$n" -eq 1 ] || { echo "FAIL $name: expected one error line, got $n"; fails=$((fails + 1)); }
-  if [ -n "$out" ] && { [ -e "$out" ] || [ -e "$out.tmp" ]; }; then
-    echo "FAIL $name: $out or $out.tmp was left behind"; fails=$((fails + 1))
+  if [ -n "$out" ]; then
+    for t in "$out" "$out".tmp*; do
+      [ -e "$t" ] && { echo "FAIL $name: $t was left behind"; fails=$((fails + 1)); }
+    done
   fi
   echo "checked $name (exit $rc): $(grep 'error:' "$dir/$name.err" | head -1)"
 }
@@ -41,6 +45,23 @@ expect_refusal centroids_mismatch features "$o" "--centroids 30 does not match" 
 "$helper" mkdict "$dir/onechannel.h5" 1 || { echo "FAIL: mkdict"; fails=$((fails + 1)); }
 expect_refusal channels features "$o" "1-channel patches" \
   --data fake.h5 --out "$o" --kind bow --dictionary "$dir/onechannel.h5"
+for v in strpool nan flat; do
+  "$helper" mkdict "$dir/$v.h5" 3 $v || { echo "FAIL: mkdict $v"; fails=$((fails + 1)); }
+done
+expect_refusal attr_type features "$o" "/dictionary attribute pool must be one integer, found" \
+  --data fake.h5 --out "$o" --kind bow --dictionary "$dir/strpool.h5"
+expect_refusal not_finite features "$o" "/dictionary/whiten holds a value that is not finite" \
+  --data fake.h5 --out "$o" --kind bow --dictionary "$dir/nan.h5"
+expect_refusal flat_centroids features "$o" "/dictionary/centroids must be float [K, 108]" \
+  --data fake.h5 --out "$o" --kind bow --dictionary "$dir/flat.h5"
+mkfifo "$dir/fifo.h5" || { echo "FAIL: mkfifo"; fails=$((fails + 1)); }
+expect_refusal fifo_dictionary features "$o" "fifo.h5: cannot open the dictionary file: it is not a regular file" \
+  --data fake.h5 --out "$o" --kind bow --dictionary "$dir/fifo.h5"
+# an output naming the dictionary it reads is refused, and the file is untouched
+cp bow_np1.h5 "$dir/dict.h5" || { echo "FAIL: cp"; fails=$((fails + 1)); }
+expect_refusal out_is_dictionary features "" "is the input file --dictionary" \
+  --data fake.h5 --out "$dir/dict.h5" --force --kind bow --dictionary "$dir/dict.h5"
+cmp -s bow_np1.h5 "$dir/dict.h5" || { echo "FAIL out_is_dictionary: the dictionary file changed"; fails=$((fails + 1)); }
 expect_refusal k_over_patches features "$o" "--centroids 50 is larger than --patches 40" \
   --data fake.h5 --out "$o" --kind bow --centroids 50 --patches 40
 expect_refusal dictionary_without_bow features "$o" "--dictionary" \

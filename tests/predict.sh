@@ -139,6 +139,9 @@ refuse)
     expect_fail "missing file" "nothere.png: cannot open image: No such file" "${e[@]}" nothere.png
     expect_fail "truncated PNG" "truncated.png: not an image" "${e[@]}" truncated.png img/row0.png
     expect_fail "directory" "adir: cannot read image: Is a directory" "${e[@]}" adir
+    rm -f fifo.png && mkfifo fifo.png || fail "mkfifo"
+    expect_fail "FIFO" "fifo.png: cannot read image: not a regular file" \
+        timeout 240 "$LC_MPIEXEC" "$LC_NPFLAG" 2 "$LC_MPI" predict --model soft.h5 img/row0.png fifo.png
     # the first bad file in the order given is the one named, whatever rank has it
     # (2 ranks: rank 0 has row0.png and nothere.png, rank 1 notimage.png and row1.png)
     expect_fail "two bad files" "nothere.png: cannot open image" "${e[@]}" img/row0.png nothere.png notimage.png img/row1.png

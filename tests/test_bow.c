@@ -3,11 +3,14 @@
  *   mpiexec -n P test_bow            all checks; the collective ones (k-means,
  *                                    whitening) run on P ranks and rank 0 redoes
  *                                    them alone: the results must be bitwise equal
- *   test_bow mkdict OUT.h5 CHANNELS  writes a file whose only content is a
- *                                    /dictionary with that channel count (for
- *                                    the refusal tests)
+ *   test_bow mkdict OUT.h5 CHANNELS [VARIANT]
+ *                                    writes a file whose only content is a
+ *                                    /dictionary with that channel count, or
+ *                                    another flaw (mkdict below; for the
+ *                                    refusal tests)
  *   test_bow rmdict FILE.h5          deletes /model/dictionary from a checkpoint */
 #include <hdf5.h>
+#include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -333,18 +336,35 @@ static void test_gemm_vs_naive(const char *dictfile) {
     lc_bow_dict_free(&d);
 }
 
-static int mkdict(const char *out, int channels) {
+/* A dictionary file with one flaw: variant "channels" (CHANNELS-channel
+ * patches), "strpool" (the pool attribute a string), "nan" (a NaN in the
+ * whitening matrix), "flat" (centroids 1-D). */
+static int mkdict(const char *out, int channels, const char *variant) {
     lc_bow_dict d;
     lc_err e = {0};
     if (lc_bow_dict_alloc(&d, 6, 8, &e)) return 1;
+    if (strcmp(variant, "nan") == 0) d.whiten[5] = NAN;
     hid_t f = H5Fcreate(out, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     int rc = lc_bow_dict_write(f, "/dictionary", &d, &e);
-    if (!rc && channels != 3) {
-        hid_t g = H5Gopen2(f, "/dictionary", H5P_DEFAULT);
+    hid_t g = rc ? -1 : H5Gopen2(f, "/dictionary", H5P_DEFAULT);
+    if (g >= 0 && channels != 3) {
         H5Adelete(g, "channels");
         rc = lc_h5_put_int_attr(g, "channels", channels);
-        H5Gclose(g);
     }
+    if (g >= 0 && strcmp(variant, "strpool") == 0) {
+        H5Adelete(g, "pool");
+        rc = lc_h5_put_str_attr(g, "pool", "two");
+    }
+    if (g >= 0 && strcmp(variant, "flat") == 0) {
+        hsize_t n = (hsize_t)d.K * d.dim;
+        H5Ldelete(g, "centroids", H5P_DEFAULT);
+        hid_t sp = H5Screate_simple(1, &n, NULL);
+        hid_t ds = H5Dcreate2(g, "centroids", H5T_IEEE_F32LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        rc = ds < 0 || H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, d.centroids) < 0;
+        if (ds >= 0) H5Dclose(ds);
+        H5Sclose(sp);
+    }
+    if (g >= 0) H5Gclose(g);
     H5Fclose(f);
     lc_bow_dict_free(&d);
     return rc ? 1 : 0;
@@ -355,8 +375,8 @@ int main(int argc, char **argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
     lc_log_rank = 1; /* quiet */
-    if (argc == 4 && strcmp(argv[1], "mkdict") == 0) {
-        int rc = mkdict(argv[2], atoi(argv[3]));
+    if ((argc == 4 || argc == 5) && strcmp(argv[1], "mkdict") == 0) {
+        int rc = mkdict(argv[2], atoi(argv[3]), argc == 5 ? argv[4] : "channels");
         MPI_Finalize();
         return rc;
     }
