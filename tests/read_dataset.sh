@@ -68,6 +68,13 @@ splits)
     [[ $(tail -n 1 ok.json | json_get test_acc) == null ]] || fail "empty test split: test_acc is not null: $(tail -n 1 ok.json)"
     expect_ok "search on an empty test split" mpi 2 search --data f/test_empty.h5 --trials 3 --quiet
     [[ $(tail -n 1 ok.json | json_get test_acc) == null ]] || fail "empty test split: search test_acc is not null"
+    # progress and done lines print "-" where a split has no rows, never "nan%"
+    expect_ok "train without validation or test rows" mpi 2 train --data f/test_empty.h5 --val 0 --epochs 1
+    grep -q 'val   -  ' ok.err || fail "train progress: no 'val   -' without a validation split: $(cat ok.err)"
+    grep -q 'done: .* val -  test -  ' ok.err || fail "train done line: no 'val -  test -': $(cat ok.err)"
+    expect_ok "search without validation or test rows" mpi 2 search --data f/test_empty.h5 --val 0 --trials 3
+    grep -q 'done: .* val -  test -$' ok.err || fail "search done line: no 'val -  test -': $(cat ok.err)"
+    ! grep -qi 'nan' ok.err || fail "search printed nan: $(cat ok.err)"
     expect_fail "eval --split test of an empty test split" "f/test_empty.h5: --split test has 0 rows: nothing to evaluate" \
         mpi 2 eval --data f/test_empty.h5 --model e.h5
     expect_ok "eval --split val with an empty test split" mpi 2 eval --data f/test_empty.h5 --model e.h5 --split val
