@@ -167,8 +167,14 @@ int lc_cmd_eval(MPI_Comm comm, int argc, char **argv) {
     }
     if (lc_agree(comm, &e) || lc_dataset_open(comm, c.data, &info, &e)) goto out;
     /* a model on features evaluated on an images file: its recipe (bow.h)
-     * computes the features of every row on the fly */
-    encode = info.is_images && m.input[0] && strcmp(m.input, "images") != 0;
+     * computes the features of every row on the fly. An input that is no
+     * recipe of ours ("hog(cell=4)" from another tool) is the mismatch
+     * lc_ckpt_check_fits reports. */
+    if (info.is_images && m.input[0] && strcmp(m.input, "images") != 0) {
+        lc_feat_spec spec;
+        lc_err pe = {0};
+        encode = lc_feat_recipe_parse(m.input, &spec, &pe) == 0;
+    }
     if (encode) { /* every rank reads the (small) recipe and dictionary */
         if (!has_norm)
             lc_fail(&e, LC_EDATA, "%s: a model on '%s' needs its /model/mean and /model/scale to be evaluated on "
