@@ -92,7 +92,7 @@ int lc_train_options(lc_train_cfg *c, lc_opt *o) {
     int n = 0;
 #define OPT(name, type, ptr, help) o[n++] = (lc_opt){name, type, ptr, help}
     OPT("data", LC_OPT_STR, c->data, "dataset or features file (HDF5, made by lincls-prep / features)");
-    OPT("loss", LC_OPT_STR, c->loss, "softmax | svm | svm2");
+    OPT("loss", LC_OPT_STR, c->loss, "softmax | svm | svm2 | ova2 (one-vs-all squared hinge)");
     OPT("margin", LC_OPT_DOUBLE, &c->margin, "SVM margin delta");
     OPT("reg", LC_OPT_STR, c->reg, "regularization: none | l2 | l1 | elastic");
     OPT("lambda", LC_OPT_DOUBLE, &c->lambda, "regularization strength");
@@ -183,7 +183,7 @@ typedef struct {
 static int parse_cfg(run_t *r, lc_err *e) {
     const lc_train_cfg *c = r->cfg;
     if (lc_loss_parse(c->loss, &r->loss))
-        return lc_fail(e, LC_EARG, "--loss: unknown loss '%s' (softmax, svm, svm2)", c->loss);
+        return lc_fail(e, LC_EARG, "--loss: unknown loss '%s' (softmax, svm, svm2, ova2)", c->loss);
     if (lc_reg_parse(c->reg, &r->reg))
         return lc_fail(e, LC_EARG, "--reg: unknown regularization '%s' (none, l2, l1, elastic)", c->reg);
     if (lc_optim_parse(c->optimizer, &r->optk))
