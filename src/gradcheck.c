@@ -61,7 +61,7 @@ typedef struct {
 static int parse_selection(const char *flag, const char *v, int is_loss, int *kinds, int *count,
                            lc_err *e) {
     int all = strcmp(v, "all") == 0;
-    int nkinds = is_loss ? 3 : 4;
+    int nkinds = is_loss ? LC_LOSS_COUNT : 4;
     *count = 0;
     for (int k = 0; k < nkinds; k++) {
         const char *name = is_loss ? lc_loss_name((lc_loss_kind)k) : lc_reg_name((lc_reg_kind)k);
@@ -69,7 +69,7 @@ static int parse_selection(const char *flag, const char *v, int is_loss, int *ki
     }
     if (*count == 0)
         return lc_fail(e, LC_EARG, "--%s: unknown %s '%s' (expected %s)", flag, flag, v,
-                       is_loss ? "all, softmax, svm or svm2" : "all, none, l2, l1 or elastic");
+                       is_loss ? "all, softmax, svm, svm2 or ova2" : "all, none, l2, l1 or elastic");
     return 0;
 }
 
@@ -385,7 +385,7 @@ int lc_cmd_gradcheck(MPI_Comm comm, int argc, char **argv) {
     o.blas_tol = 1e-3;
     o.seed = 1;
     const lc_opt opts[] = {
-        {"loss", LC_OPT_STR, o.loss, "all, softmax, svm or svm2"},
+        {"loss", LC_OPT_STR, o.loss, "all, softmax, svm, svm2 or ova2"},
         {"reg", LC_OPT_STR, o.reg, "all, none, l2, l1 or elastic"},
         {"lambda", LC_OPT_DOUBLE, &o.lambda, "regularization strength"},
         {"beta", LC_OPT_DOUBLE, &o.beta, "elastic net: weight of the squared term"},
@@ -401,7 +401,7 @@ int lc_cmd_gradcheck(MPI_Comm comm, int argc, char **argv) {
         {"perturb", LC_OPT_DOUBLE, &o.perturb,
          "scale the analytic gradient by 1+X (self-test: a nonzero X must FAIL)"},
     };
-    int rank = 0, help = 0, code = 0, losses[3], regs[4], nl = 0, nr = 0;
+    int rank = 0, help = 0, code = 0, losses[LC_LOSS_COUNT], regs[4], nl = 0, nr = 0;
     lc_err e = {0};
     MPI_Comm_rank(comm, &rank);
     /* parsing and validation are deterministic, so every rank reaches the same

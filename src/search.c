@@ -85,7 +85,7 @@ static int cfg_options(search_cfg *c, lc_opt *o) {
     OPT("trials", LC_OPT_I64, &c->trials, "random candidates W to score");
     OPT("first-trial", LC_OPT_I64, &c->first_trial, "index of the first candidate (split one search into pieces)");
     OPT("scale", LC_OPT_DOUBLE, &c->scale, "candidate W, b = scale * randn (the lecture: 1e-4 on raw pixels)");
-    OPT("loss", LC_OPT_STR, c->loss, "softmax | svm | svm2 (the lecture's random search used svm)");
+    OPT("loss", LC_OPT_STR, c->loss, "softmax | svm | svm2 | ova2 (the lecture's random search used svm)");
     OPT("margin", LC_OPT_DOUBLE, &c->margin, "SVM margin delta");
     OPT("reg", LC_OPT_STR, c->reg, "regularization: none | l2 | l1 | elastic");
     OPT("lambda", LC_OPT_DOUBLE, &c->lambda, "regularization strength (full loss = data mean + lambda R(W))");
@@ -126,7 +126,7 @@ typedef struct {
 static int check_cfg(search_t *s, lc_err *e) {
     const search_cfg *c = s->cfg;
     if (lc_loss_parse(c->loss, &s->loss))
-        return lc_fail(e, LC_EARG, "--loss: unknown loss '%s' (softmax, svm, svm2)", c->loss);
+        return lc_fail(e, LC_EARG, "--loss: unknown loss '%s' (softmax, svm, svm2, ova2)", c->loss);
     if (lc_reg_parse(c->reg, &s->reg))
         return lc_fail(e, LC_EARG, "--reg: unknown regularization '%s' (none, l2, l1, elastic)", c->reg);
     if (c->trials < 1) return lc_fail(e, LC_EARG, "--trials must be >= 1 (got %lld)", c->trials);

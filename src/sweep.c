@@ -99,7 +99,7 @@ static int cfg_options(sweep_cfg *c, lc_opt *o) {
     OPT("lr-max", LC_OPT_DOUBLE, &c->lr_max, "learning rate, log-uniform to");
     OPT("lambda-min", LC_OPT_DOUBLE, &c->lambda_min, "regularization strength, log-uniform from");
     OPT("lambda-max", LC_OPT_DOUBLE, &c->lambda_max, "regularization strength, log-uniform to");
-    OPT("losses", LC_OPT_STR, c->losses, "comma list to choose from: softmax, svm, svm2");
+    OPT("losses", LC_OPT_STR, c->losses, "comma list to choose from: softmax, svm, svm2, ova2");
     OPT("optimizers", LC_OPT_STR, c->optimizers, "comma list: sgd, momentum, nesterov, adagrad, rmsprop, adam");
     OPT("batches", LC_OPT_STR, c->batches, "comma list of batch sizes");
     OPT("reg", LC_OPT_STR, c->reg, "regularization of every trial: none | l2 | l1 | elastic");
@@ -142,7 +142,7 @@ static int ok_batch(const char *s) { long long v; return lc_parse_long(s, &v) ==
 
 static int parse_space(const sweep_cfg *c, space_t *sp, lc_err *e) {
     char b[MAXLIST][16];
-    if (split_list("losses", c->losses, sp->loss, &sp->nloss, ok_loss, "softmax, svm, svm2", e) ||
+    if (split_list("losses", c->losses, sp->loss, &sp->nloss, ok_loss, "softmax, svm, svm2, ova2", e) ||
         split_list("optimizers", c->optimizers, sp->opt, &sp->nopt, ok_opt,
                    "sgd, momentum, nesterov, adagrad, rmsprop, adam", e) ||
         split_list("batches", c->batches, b, &sp->nbatch, ok_batch, "positive integers", e))

@@ -28,3 +28,6 @@ lincls_test(NAME bow_end_to_end COMMAND sh ${LC_TESTS_DIR}/bow_e2e.sh
 
 lincls_test(NAME bow_refusals COMMAND sh ${LC_TESTS_DIR}/bow_refuse.sh $<TARGET_FILE:test_bow>
   LABELS bow FIXTURES_REQUIRED "fake_data;bow_np1" TIMEOUT 300)
+
+lincls_test(NAME bow_train_defaults COMMAND bash ${LC_TESTS_DIR}/bow_train_defaults.sh
+  LABELS bow FIXTURES_REQUIRED "fake_data;bow_np2" TIMEOUT 300)

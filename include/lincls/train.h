@@ -61,6 +61,15 @@ typedef struct {
     char lbfgs_stop[32];                 /* why it ended: gradient | decrease | no_progress | epochs */
 } lc_train_result;
 
+/* The classifier of the bag-of-words recipe (Coates, Lee & Ng 2011), for a
+ * features file that holds a /dictionary: when argv (the train options) names
+ * neither --loss nor --optimizer, sets loss ova2 and optimizer lbfgs, and
+ * lambda LC_BOW_LAMBDA and epochs (L-BFGS iterations) LC_BOW_EPOCHS unless
+ * argv names them. Returns 1 when it changed c, else 0. */
+#define LC_BOW_LAMBDA 0.005
+#define LC_BOW_EPOCHS 1000
+int lc_train_bow_defaults(lc_train_cfg *c, int argc, char **argv);
+
 /* The learning rate a run uses: --lr, or when it is 0 a default for the input
  * (images or features). */
 double lc_train_lr(const lc_train_cfg *c, int is_images);
