@@ -9,6 +9,8 @@ Subcommands:
   sweep      learning rate against lambda (log axes), coloured by validation
              accuracy, from a sweep's results.csv or its JSON line
   lr         loss per epoch of several runs (e.g. different --lr) on one plot
+  centroids  train/validation/test accuracy against the number of bag-of-words
+             centroids, from the JSON lines of `lincls-mpi train` runs
 
 Every PNG has a fixed pixel size (--width/--height, default per subcommand), so
 scripts and tests can rely on it. Runs with Debian's python3-h5py,
@@ -423,6 +425,55 @@ def cmd_lr(args):
     save(fig, args)
 
 
+def centroids_of(ckpt):
+    """K of a bag-of-words model, from its input recipe "bow(K=...)"."""
+    with open_h5(ckpt) as f:
+        if "model" not in f:
+            raise PlotError("%s: no /model (not a lincls checkpoint?)" % ckpt)
+        inp = _decode(f["model"].attrs.get("input", ""))
+    m = re.search(r"bow\(K=(\d+)", inp)
+    if not m:
+        raise PlotError("%s: input '%s' is not a bag of words" % (ckpt, inp))
+    return int(m.group(1)), inp
+
+
+def cmd_centroids(args):
+    pts = []
+    for path in args.inputs:
+        obj = last_json_with(path, "test_acc")
+        ck = obj.get("checkpoint") or ""
+        if ck and not os.path.isabs(ck) and not os.path.exists(ck):
+            ck = os.path.join(os.path.dirname(path), ck)
+        if not ck or not os.path.exists(ck):
+            raise PlotError("%s: its checkpoint '%s' is not there (train with --checkpoint; the number "
+                            "of centroids is read from the model)" % (path, obj.get("checkpoint")))
+        k, inp = centroids_of(ck)
+        pts.append((k, _num(obj.get("train_acc")), _num(obj.get("val_acc")), _num(obj.get("test_acc")), inp))
+    pts.sort()
+    ks = np.array([p[0] for p in pts], dtype=float)
+    fig, ax = figure(args)
+    for col, name, style in ((1, "train", "o-"), (2, "validation", "s--"), (3, "test", "D-")):
+        y = np.array([100 * p[col] for p in pts])
+        if np.isfinite(y).any():
+            ax.plot(ks, y, style, ms=6, lw=2, label=name)
+            if col == 3:
+                for k, v in zip(ks, y):
+                    ax.annotate("%.1f%%" % v, (k, v), textcoords="offset points", xytext=(0, -16),
+                                ha="center", fontsize="small")
+    ax.set_xscale("log")
+    ax.set_xticks(ks)
+    ax.set_xticklabels(["%d" % k for k in ks])
+    ax.minorticks_off()
+    ax.set_xlabel("centroids K (visual words)")
+    ax.set_ylabel("accuracy (%)")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    extra = {p[4].split("bow(", 1)[1].split(")", 1)[1] for p in pts if "bow(" in p[4]}
+    ax.set_title(args.title or ("linear classifier on bag-of-words features" +
+                                (" (+ %s)" % ", ".join(sorted(e.strip("+") for e in extra if e)) if any(extra) else "")))
+    save(fig, args)
+
+
 # --- command line --------------------------------------------------------------
 
 def main(argv=None):
@@ -491,6 +542,15 @@ def main(argv=None):
                    help="prepend this loss at epoch 0 (e.g. ln 10 = 2.3026 for softmax from zero weights)")
     common(s, 800, 550, "lr.png")
     s.set_defaults(func=cmd_lr)
+
+    s = sub.add_parser("centroids", help="accuracy against the number of bag-of-words centroids",
+                       description="Train/validation/test accuracy of bag-of-words models against their number "
+                                   "of centroids (log axis). Inputs: files with the stdout of `lincls-mpi train` "
+                                   "(the last JSON line is used); K is read from the input recipe of the "
+                                   "checkpoint named in that line.")
+    s.add_argument("inputs", nargs="+", metavar="TRAIN.json")
+    common(s, 800, 550, "centroids.png")
+    s.set_defaults(func=cmd_centroids)
 
     args = p.parse_args(argv)
     if args.width < 100 or args.height < 100:

@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 pkgs=(cmake make gcc libc6-dev pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev
-      hdf5-tools libopenblas-dev zlib1g-dev libarchive-dev procps)
+      hdf5-tools libopenblas-dev liblapacke-dev zlib1g-dev libarchive-dev libstb-dev procps)
 asan=0 build=1
 for arg in "$@"; do
   case "$arg" in

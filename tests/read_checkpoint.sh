@@ -18,7 +18,7 @@ e() { local what=$1 re=$2; expect_fail "eval $what" "c/$what.h5: $re" mpi 2 eval
 e margin_array '/model attribute margin must be one number, found float32 \[4096\]'
 e margin_nan '/model attribute margin is nan \(must be finite and >= 0\)'
 e loss_array '/model attribute loss must be one string, found 7-byte ASCII string \[4096\]'
-e loss_unknown '/model attribute loss is "hinge", not one of softmax, svm, svm2'
+e loss_unknown '/model attribute loss is "hinge", not one of softmax, svm, svm2, ova2'
 e input_array '/model attribute input must be one string .*found int64 \[4096\]'
 e classes_count '/model attribute classes must be 10 class names .*found 1-byte ASCII string \[3\]'
 e w_nan '/model/W has a non-finite value \(nan\) at \[3,17\]'

@@ -25,7 +25,7 @@ expect_fail "sweep --trials 0" "--trials must be >= 1" mpi 2 "${sw[@]}" --trials
 expect_fail "sweep groups > ranks" "--groups 3 is larger than the 2 ranks" mpi 2 "${sw[@]}" --groups 3
 expect_fail "sweep ranks not divisible" "--groups 2 does not divide the 3 ranks" mpi 3 "${sw[@]}" --groups 2
 expect_fail "sweep unknown loss" "--losses: unknown item 'hinge'" mpi 2 "${sw[@]}" --losses softmax,hinge
-expect_fail "sweep unknown optimizer" "--optimizers: unknown item 'lbfgs'" mpi 2 "${sw[@]}" --optimizers sgd,lbfgs
+expect_fail "sweep unknown optimizer" "--optimizers: unknown item 'bfgs'" mpi 2 "${sw[@]}" --optimizers sgd,bfgs
 expect_fail "sweep batch too large" "--batches: 500 is larger than the 260 training rows" \
     mpi 2 sweep "${d[@]}" --val 40 --batches 32,500 --out out
 expect_fail "sweep missing data" "nothere.h5" mpi 2 sweep --data nothere.h5 --out out

@@ -12,7 +12,7 @@ expect_fail "--vshards not a number (deprecated, ignored, but must parse)" "--vs
 expect_fail "batch above the exact reduction's limit" "--batch 5000000: at most" mpi 2 train "${d[@]}" --batch 5000000
 expect_fail "unknown loss" "--loss" mpi 2 train "${d[@]}" --loss hinge3
 expect_fail "unknown reg" "--reg" mpi 2 train "${d[@]}" --reg l3
-expect_fail "unknown optimizer" "--optimizer" mpi 2 train "${d[@]}" --optimizer lbfgs
+expect_fail "unknown optimizer" "--optimizer" mpi 2 train "${d[@]}" --optimizer bfgs
 expect_fail "missing data file" "no-such.h5" mpi 2 train --data no-such.h5
 expect_fail "not HDF5" "not-h5.txt" sh -c "echo hello > not-h5.txt; \"$LC_MPIEXEC\" $LC_NPFLAG 2 \"$LC_MPI\" train --data not-h5.txt"
 expect_fail "unknown option" "--bogus" mpi 2 train "${d[@]}" --bogus 1

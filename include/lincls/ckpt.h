@@ -3,7 +3,11 @@
  * crash at any moment leaves either the old or the new checkpoint, whole.
  *   /model/W float32 [K,D], /model/b [K], /model/mean [D], /model/scale [D]
  *   /model   attrs loss, margin, classes, input
- *   /optim   attrs kind, step, epoch, t, seed, hyperparameters; datasets s1, s2
+ *   /model/dictionary  the bag-of-words dictionary (bow.h) when the input
+ *            recipe has bow: what turns images into this model's input
+ *   /optim   attrs kind, step, epoch, t, seed, hyperparameters; datasets s1, s2;
+ *            lbfgs: attrs m, count, iter, nfev, f, f_prev, aux, step_length and
+ *            datasets x, g [n], S, Y [count, n] (oldest pair first), rho [count]
  *   /history per-epoch arrays: epoch, loss, train_acc, val_acc, lr, seconds
  *   /config  attrs: every option of the run, as given (strings)               */
 #ifndef LINCLS_CKPT_H
@@ -11,7 +15,9 @@
 
 #include <stdint.h>
 
+#include "lincls/bow.h"
 #include "lincls/cli.h"
+#include "lincls/lbfgs.h"
 #include "lincls/model.h"
 #include "lincls/optim.h"
 #include "lincls/util.h"
@@ -39,6 +45,8 @@ typedef struct {
     const lc_history *hist; /* may be NULL */
     const lc_opt *config; /* may be NULL: the option table ... */
     const void *params;   /* ... and the parameters it reads: /config, one attribute per option */
+    const lc_bow_dict *dict; /* may be NULL: written to /model/dictionary */
+    const lc_lbfgs *lbfgs;   /* L-BFGS state (may be NULL) */
 } lc_ckpt_out;
 
 /* Serial write by one process (call it on rank 0 only). */
@@ -66,6 +74,10 @@ int lc_ckpt_check_fits(const char *path, const lc_model *m, const char *data, in
  * caller checks them against its run (steps per epoch, batch). */
 int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *epoch,
                        uint64_t *seed, lc_history *hist, lc_err *e);
+
+/* Reads the L-BFGS state written with lc_ckpt_out.lbfgs into s (initialized
+ * with the same n and m; a different m or size is refused). */
+int lc_ckpt_read_lbfgs(const char *path, lc_lbfgs *s, lc_err *e);
 
 /* One /config attribute as a string: 0, LC_H5_MISSING (-1) when absent,
  * LC_H5_WRONG (-2) when it is not one string that fits in n - 1 bytes. */

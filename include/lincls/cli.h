@@ -32,9 +32,18 @@ typedef enum {
     LC_OPT_CHOICE,
     LC_OPT_ALL,
     LC_OPT_LIST,
-    LC_OPT_POS     /* a positional argument (const char *), in table order;
+    LC_OPT_POS,    /* a positional argument (const char *), in table order;
                       "-" is one too. Every one is required. */
+    LC_OPT_REST    /* lc_rest: every positional argument after those, and
+                      everything after "--" */
 } lc_opt_type;
+
+/* LC_OPT_REST: n arguments; v points into argv, whose slots the parser reuses
+ * to hold them in order. */
+typedef struct {
+    int n;
+    char **v;
+} lc_rest;
 
 /* The longest option value accepted (a path, a list). */
 #define LC_OPT_STRLEN 4096
@@ -62,6 +71,9 @@ typedef struct {
  * sets *help = 1. Strings point into argv: it must outlive params. */
 int lc_cli_parse(int argc, char **argv, const lc_opt *opts, void *params, const char *usage,
                  int print_help, int *help, lc_err *e);
+
+/* Whether argv[0..argc) names option `name` ("--name" or "--name=..."). */
+int lc_cli_given(int argc, char **argv, const char *name);
 
 /* The help text: usage, then every option with its default. */
 void lc_cli_help(const lc_opt *opts, const void *params, const char *usage);

@@ -18,6 +18,13 @@
 #include "lincls/cli.h"
 #include "lincls/util.h"
 
+/* The options as given (argv[0] is the first option): for a run whose
+ * defaults depend on its input and on which options were named (lc_cli_given). */
+typedef struct {
+    int argc;
+    char **argv;
+} lc_args;
+
 typedef struct {
     const char *name;     /* the subcommand, and "cmd" in the JSON result */
     const char *summary;  /* one line for lincls-mpi --help */
@@ -32,11 +39,11 @@ typedef struct {
      * "cmd" already). Returns the exit code when there is no error (0, or 1
      * for a check that ran and failed). The JSON line is printed after a
      * success, and after a stop by a signal (LC_ESTOP) when it has members. */
-    int (*run)(MPI_Comm comm, const void *params, lc_json *json, lc_err *e);
+    int (*run)(MPI_Comm comm, const void *params, const lc_args *args, lc_json *json, lc_err *e);
 } lc_command;
 
 extern const lc_command lc_cmd_train, lc_cmd_eval, lc_cmd_gradcheck, lc_cmd_search, lc_cmd_sweep,
-    lc_cmd_features;
+    lc_cmd_features, lc_cmd_predict;
 
 /* The driver above. argv[0] is the first option after the subcommand name.
  * Returns the exit code: 0 ok, 2 bad arguments, 75 stopped by a signal
@@ -46,9 +53,5 @@ int lc_command_main(MPI_Comm comm, const lc_command *c, int argc, char **argv);
 /* Reports err on rank 0 ("lincls-mpi SUB: error: ...", or "... stopped: ..." for
  * LC_ESTOP) and returns the exit code above. */
 int lc_cmd_report(MPI_Comm comm, const char *sub, const lc_err *e);
-
-/* An error of the library, worded without flags, given the flag it came
- * from: "--FLAG VALUE: message" (VALUE may be NULL: "--FLAG: message"). */
-int lc_cmd_flag_error(lc_err *e, const char *flag, const char *value);
 
 #endif

@@ -8,6 +8,9 @@
  *   color: histogram of HSV hue with `bins` bins over [0,360), each pixel
  *          weighted 1/(32*32); gray pixels (R = G = B, hue undefined) are
  *          skipped, so the histogram sums to the fraction of coloured pixels.
+ *   bow:   bag of visual words with a learned dictionary (bow.h); the spec
+ *          carries its shape (bow_K, bow_patch, bow_pool) for the width and
+ *          the recipe, set by the caller after lc_feat_parse.
  * Kinds concatenate in the order given ("hog,color" = HOG then hue). */
 #ifndef LINCLS_FEATURES_H
 #define LINCLS_FEATURES_H
@@ -18,7 +21,7 @@
 
 #define LC_FEAT_MAX_KINDS 4
 
-typedef enum { LC_FEAT_HOG = 0, LC_FEAT_COLOR = 1 } lc_feat_kind;
+typedef enum { LC_FEAT_HOG = 0, LC_FEAT_COLOR = 1, LC_FEAT_BOW = 2 } lc_feat_kind;
 
 typedef struct {
     int n;                               /* number of kinds */
@@ -26,6 +29,9 @@ typedef struct {
     int hog_cell;                        /* pixels per cell side, divides 32 */
     int hog_bins;                        /* orientation bins (9) */
     int color_bins;                      /* hue bins */
+    /* bag of words (bow.h): computed with a dictionary, not by lc_feat_compute */
+    int bow_K, bow_patch, bow_pool;      /* centroids, patch side, pooling grid side */
+    float bow_eps_norm, bow_eps_zca;
 } lc_feat_spec;
 
 /* "hog,color" etc. Unknown kinds, repeats, bad cell sizes or bin counts fail
@@ -36,11 +42,18 @@ int lc_feat_dim(const lc_feat_spec *s);
 /* A one-line recipe ("hog(cell=8,bins=9,block=2x2,norm=L2-Hys)+color(hue,bins=10)")
  * stored in the features file and in models trained on it. */
 void lc_feat_recipe(const lc_feat_spec *s, char *buf, size_t n);
+/* The inverse of lc_feat_recipe (hog, color and bow terms): a stored recipe
+ * back into a spec, so a model trained on a features file can compute its
+ * features from images. Accepts exactly the strings lc_feat_recipe writes (the
+ * parsed spec must write the same string back) with parameters lc_feat_parse
+ * accepts; anything else fails with LC_EDATA quoting the recipe. */
+int lc_feat_recipe_parse(const char *recipe, lc_feat_spec *s, lc_err *e);
 
 int lc_feat_hog_dim(int cell, int bins);
 void lc_feat_hog(const uint8_t *img, int cell, int bins, float *out);
 void lc_feat_hue_hist(const uint8_t *img, int bins, float *out);
-/* All kinds in order into out (lc_feat_dim floats). */
+/* All kinds in order into out (lc_feat_dim floats). Bag-of-words columns are
+ * left as they are (they need a dictionary: lc_recipe_compute in bow.h). */
 void lc_feat_compute(const lc_feat_spec *s, const uint8_t *img, float *out);
 
 #endif

@@ -1,4 +1,5 @@
-/* loss: multiclass SVM (hinge), squared hinge and softmax cross-entropy.
+/* loss: multiclass SVM (hinge), squared hinge, one-vs-all squared hinge and
+ * softmax cross-entropy.
  * Forward + backward with cblas_sgemm, plus naive double-precision loops that
  * the tests (and gradcheck) compare against.
  *
@@ -7,6 +8,8 @@
  * scores s_i = W x_i + b.
  *   svm:     L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)
  *   svm2:    L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)^2
+ *   ova2:    L_i = sum_j max(0, margin - t_ij s_j)^2, t_ij = +1 if j = y_i else -1:
+ *            one-vs-all squared hinge, the L2-SVM of Coates, Lee & Ng (2011)
  *   softmax: L_i = -ln(e^{s_{y_i}} / sum_j e^{s_j}), max subtracted first
  * Labels are uint16 (up to 65535 classes; files may store uint8).
  * The per-row loss and score gradient are computed in double with lc_exp and
@@ -18,7 +21,8 @@
 
 #include "lincls/util.h"
 
-typedef enum { LC_LOSS_SOFTMAX = 0, LC_LOSS_SVM = 1, LC_LOSS_SVM2 = 2 } lc_loss_kind;
+typedef enum { LC_LOSS_SOFTMAX = 0, LC_LOSS_SVM = 1, LC_LOSS_SVM2 = 2, LC_LOSS_OVA2 = 3 } lc_loss_kind;
+#define LC_LOSS_COUNT 4
 
 extern const lc_names lc_loss_names;
 int lc_loss_parse(const char *s, lc_loss_kind *out); /* 0 ok, -1 unknown */

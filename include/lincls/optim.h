@@ -17,7 +17,9 @@
 #include "lincls/util.h"
 
 typedef enum {
-    LC_OPT_SGD = 0, LC_OPT_MOMENTUM, LC_OPT_NESTEROV, LC_OPT_ADAGRAD, LC_OPT_RMSPROP, LC_OPT_ADAM
+    LC_OPT_SGD = 0, LC_OPT_MOMENTUM, LC_OPT_NESTEROV, LC_OPT_ADAGRAD, LC_OPT_RMSPROP, LC_OPT_ADAM,
+    LC_OPT_LBFGS /* full batch, driven by train.c through lbfgs.h; no state here and no
+                  * lc_optim_step (a call leaves params unchanged) */
 } lc_optim_kind;
 
 extern const lc_names lc_optim_names;

@@ -15,6 +15,7 @@ enum {
     LC_RNG_SEARCH = 3,    /* random search candidates; index = trial */
     LC_RNG_SWEEP = 4,     /* hyperparameter sweep; index = trial */
     LC_RNG_LOCAL = 5,     /* random local search steps */
+    LC_RNG_BOW = 6,       /* bag of words: index 0-2 patch image/row/column, 3 k-means init */
     LC_RNG_TEST = 15      /* tests */
 };
 

@@ -7,7 +7,14 @@
  *   dS -> int16 on a shared per-class scale; G = q^T X8 in int32 (exact)
  *   pass 2: int32 allreduce of G; g = elementwise(G) / B + lambda dR/dW
  *   params <- optimizer(params, g, lr(step))
- * The checkpoint is bitwise the same for every rank count and on every CPU. */
+ * The checkpoint is bitwise the same for every rank count and on every CPU.
+ *
+ * --optimizer lbfgs is full-batch L-BFGS (lbfgs.h) instead: every evaluation
+ * is the full training loss and gradient (full_grad in train.c: the same
+ * exact reduction, over all rows in chunks), one iteration (a line search of
+ * one or more evaluations) is one "epoch" and one "step"; --epochs and
+ * --max-steps cap the iterations, --gtol and --ftol stop earlier; --batch, --lr
+ * and the schedule are not used. */
 #ifndef LINCLS_TRAIN_H
 #define LINCLS_TRAIN_H
 
@@ -34,6 +41,8 @@ typedef struct {
     int batch, epochs, lr_step, warmup, checkpoint_every, quiet, no_test;
     long long max_steps, val, seed;
     int folds, fold; /* k-fold cross-validation: validate on fold `fold` of `folds` */
+    int lbfgs_m;         /* L-BFGS: pairs kept */
+    double gtol, ftol;   /* L-BFGS: stopping rule */
 } lc_train_params;
 
 extern const lc_train_params lc_train_defaults;
@@ -56,7 +65,20 @@ typedef struct {
     double lr;                           /* the learning rate used (--lr, or its default) */
     double t_gather, t_gemm, t_reduce, t_update, t_eval; /* rank 0's breakdown, seconds */
     int stopped;                         /* the signal that stopped the run (error LC_ESTOP), else 0 */
+    /* lbfgs only */
+    long long evaluations;               /* loss + gradient evaluations */
+    double grad_norm;                    /* max |g_i| at the end */
+    char lbfgs_stop[32];                 /* why it ended: gradient | decrease | no_progress | epochs */
 } lc_train_result;
+
+/* The classifier of the bag-of-words recipe (Coates, Lee & Ng 2011), for a
+ * features file that holds a /dictionary: when argv (the train options) names
+ * neither --loss nor --optimizer, sets loss ova2 and optimizer lbfgs, and
+ * lambda LC_BOW_LAMBDA and epochs (L-BFGS iterations) LC_BOW_EPOCHS unless
+ * argv names them. Returns 1 when it changed c, else 0. */
+#define LC_BOW_LAMBDA 0.005
+#define LC_BOW_EPOCHS 1000
+int lc_train_bow_defaults(lc_train_params *c, int argc, char **argv);
 
 /* The learning rate a run uses: --lr, or when it is 0 a default for the input
  * (images or features). */

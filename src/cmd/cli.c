@@ -58,6 +58,7 @@ void lc_cli_value(const lc_opt *o, const void *params, char *buf, size_t n) {
         snprintf(buf, n, "%s", s ? s : "");
         break;
     }
+    case LC_OPT_REST: snprintf(buf, n, "%d arguments", CFIELD(params, o, lc_rest)->n); break;
     case LC_OPT_END: buf[0] = '\0'; break;
     }
 }
@@ -79,10 +80,19 @@ static void help_text(const lc_opt *o, char *buf, size_t n) {
     snprintf(buf, n, "%.*s%s%s", (int)(mark - o->help), o->help, list, mark + 2);
 }
 
+int lc_cli_given(int argc, char **argv, const char *name) {
+    size_t len = strlen(name);
+    for (int i = 0; i < argc; i++)
+        if (strncmp(argv[i], "--", 2) == 0 && strncmp(argv[i] + 2, name, len) == 0 &&
+            (argv[i][2 + len] == '\0' || argv[i][2 + len] == '='))
+            return 1;
+    return 0;
+}
+
 void lc_cli_help(const lc_opt *opts, const void *params, const char *usage) {
     printf("%s\n\nOptions (default in brackets):\n", usage);
     for (const lc_opt *o = opts; o->name; o++) {
-        if (o->type == LC_OPT_POS) continue; /* the usage line names them */
+        if (o->type == LC_OPT_POS || o->type == LC_OPT_REST) continue; /* the usage line names them */
         char def[LC_OPT_STRLEN + 64], left[64], help[2048];
         lc_cli_value(o, params, def, sizeof def);
         help_text(o, help, sizeof help);
@@ -138,15 +148,33 @@ int lc_cli_parse(int argc, char **argv, const lc_opt *opts, void *params, const 
             return 0;
         }
     }
-    int npos = 0, given = 0; /* positionals in the table; given */
-    for (const lc_opt *o = opts; o->name; o++) npos += o->type == LC_OPT_POS;
+    int npos = 0, given = 0, dashes = 0; /* positionals in the table; given; after "--" */
+    lc_rest *rest = NULL;
+    for (const lc_opt *o = opts; o->name; o++) {
+        npos += o->type == LC_OPT_POS;
+        if (o->type == LC_OPT_REST) {
+            rest = FIELD(params, o, lc_rest);
+            rest->n = 0;
+            rest->v = argv;
+        }
+    }
     for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (npos > 0 && (a[0] != '-' || strcmp(a, "-") == 0)) {
-            int k = 0;
-            for (const lc_opt *o = opts; o->name; o++)
-                if (o->type == LC_OPT_POS && k++ == given) *FIELD(params, o, const char *) = a;
-            given++;
+        char *a = argv[i];
+        if (rest && !dashes && strcmp(a, "--") == 0) {
+            dashes = 1;
+            continue;
+        }
+        if ((npos > 0 || rest) && (dashes || a[0] != '-' || strcmp(a, "-") == 0)) {
+            if (given < npos) {
+                int k = 0;
+                for (const lc_opt *o = opts; o->name; o++)
+                    if (o->type == LC_OPT_POS && k++ == given) *FIELD(params, o, const char *) = a;
+                given++;
+            } else if (rest) {
+                argv[rest->n++] = a; /* slot rest->n <= i: already read */
+            } else {
+                given++;
+            }
             continue;
         }
         if (strncmp(a, "--", 2) != 0)
@@ -205,6 +233,7 @@ int lc_cli_parse(int argc, char **argv, const lc_opt *opts, void *params, const 
             break;
         case LC_OPT_FLAG:
         case LC_OPT_POS:
+        case LC_OPT_REST:
         case LC_OPT_END: break;
         }
     }
@@ -232,7 +261,8 @@ void lc_cli_format(const lc_opt *opts, const void *params, char *buf, size_t n) 
             continue;
         }
         lc_cli_value(o, params, v, sizeof v);
-        if ((o->type == LC_OPT_STR || o->type == LC_OPT_POS) && v[0] == '\0') continue;
+        if (o->type == LC_OPT_POS || o->type == LC_OPT_REST) continue;
+        if (o->type == LC_OPT_STR && v[0] == '\0') continue;
         int quote = strpbrk(v, " \t'\"$\\") != NULL;
         used += (size_t)snprintf(buf + used, n - used, quote ? "%s--%s '%s'" : "%s--%s %s",
                                  used ? " " : "", o->name, v);

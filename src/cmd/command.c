@@ -32,15 +32,6 @@ int lc_cmd_report(MPI_Comm comm, const char *sub, const lc_err *e) {
     return e->code == LC_EARG ? 2 : 1;
 }
 
-int lc_cmd_flag_error(lc_err *e, const char *flag, const char *value) {
-    if (!e->code) return 0;
-    char msg[sizeof e->msg];
-    if (value) snprintf(msg, sizeof msg, "--%s %s: %.900s", flag, value, e->msg);
-    else snprintf(msg, sizeof msg, "--%s: %.900s", flag, e->msg);
-    snprintf(e->msg, sizeof e->msg, "%s", msg);
-    return e->code;
-}
-
 int lc_command_main(MPI_Comm comm, const lc_command *c, int argc, char **argv) {
     int rank = 0, P = 1, help = 0, code = 0;
     MPI_Comm_rank(comm, &rank);
@@ -66,7 +57,8 @@ int lc_command_main(MPI_Comm comm, const lc_command *c, int argc, char **argv) {
     lc_json_begin(&j);
     lc_json_str(&j, "cmd", c->name);
     size_t empty = j.len;
-    code = c->run(comm, params, &j, &e);
+    lc_args args = {argc, argv};
+    code = c->run(comm, params, &args, &j, &e);
     if (rank == 0 && (!e.code || (e.code == LC_ESTOP && j.len > empty))) {
         lc_json_end(&j);
         printf("%s\n", j.s);

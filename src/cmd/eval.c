@@ -1,5 +1,8 @@
 /* eval: accuracy, per-class accuracy and confusion matrix of a checkpoint on
- * one split, each rank predicting its own rows; counts summed exactly. */
+ * one split, each rank predicting its own rows; counts summed exactly.
+ * A model trained on features (HOG, colour, bag of words) evaluated on an
+ * images file computes its input per row with the model's recipe (bow.h),
+ * the bag of words with the dictionary stored in the model. */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -7,6 +10,7 @@
 #include <string.h>
 
 #include "lincls/blas.h"
+#include "lincls/bow.h"
 #include "lincls/ckpt.h"
 #include "lincls/cli.h"
 #include "lincls/commands.h"
@@ -138,7 +142,7 @@ static void result_json(const lc_model *m, const eval_cfg *c, const int64_t *con
     lc_json_str(j, "model", c->model);
 }
 
-static int run_eval(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
+static int run_eval(MPI_Comm comm, const void *params, const lc_args *args, lc_json *j, lc_err *e) {
     int rank, P;
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &P);
@@ -150,6 +154,10 @@ static int run_eval(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
     lc_rows rows;
     memset(&rows, 0, sizeof rows);
     int has_norm = 0;
+    lc_recipe rec;
+    memset(&rec, 0, sizeof rec);
+    int encode = 0;
+    float *F = NULL;
     lc_ckpt_read_weights(c.model, &m, &has_norm, e);
     if (c.val < 0 && !e->code) {
         char buf[64];
@@ -161,7 +169,28 @@ static int run_eval(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
                      c.model);
     }
     if (lc_agree(comm, e) || lc_dataset_open(comm, c.data, &info, e)) goto out;
-    lc_ckpt_check_fits(c.model, &m, c.data, info.n_classes, info.dim, info.input, e);
+    /* a model on features evaluated on an images file: its recipe (bow.h)
+     * computes the features of every row on the fly. An input that is no
+     * recipe of ours ("hog(cell=4)" from another tool) is the mismatch
+     * lc_ckpt_check_fits reports. */
+    if (info.is_images && m.input[0] && strcmp(m.input, "images") != 0) {
+        lc_feat_spec spec;
+        lc_err pe = {0};
+        encode = lc_feat_recipe_parse(m.input, &spec, &pe) == 0;
+    }
+    if (encode) { /* every rank reads the (small) recipe and dictionary */
+        if (!has_norm)
+            lc_fail(e, LC_EDATA, "%s: a model on '%s' needs its /model/mean and /model/scale to be evaluated on "
+                    "images", c.model, m.input);
+        else if (!lc_recipe_load(m.input, c.model, &rec, e) && rec.dim != m.D)
+            lc_fail(e, LC_EDATA, "%s: the recipe '%s' gives %d features but W has D=%d", c.model, m.input, rec.dim,
+                    m.D);
+        if (!e->code && info.n_classes != m.K)
+            lc_fail(e, LC_EDATA, "%s has K=%d classes but the model %s has K=%d", c.data, info.n_classes, c.model,
+                    m.K);
+    } else {
+        lc_ckpt_check_fits(c.model, &m, c.data, info.n_classes, info.dim, info.input, e);
+    }
     if (!e->code && m.n_classes == 0) { /* weights without class names: the data's */
         memcpy(m.classes, info.classes, sizeof m.classes);
         m.n_classes = m.K;
@@ -177,7 +206,21 @@ static int run_eval(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
     if (lc_dataset_read(comm, &info, grp, lo + mlo, mhi - mlo, &rows, e)) goto out;
     int64_t *conf = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), e);
     int64_t *all = lc_calloc((size_t)m.K * m.K, sizeof(int64_t), e);
-    if (!e->code) lc_model_predict(&m, &rows, 0, rows.nrows, NULL, NULL, conf, e);
+    if (encode) {
+        enum { CHUNK = 256 };
+        F = lc_malloc(sizeof(float) * CHUNK * (size_t)m.D, e);
+        if (!e->code) lc_log("eval: computing %s per image from %s\n", m.input, c.data);
+        double t0 = lc_now();
+        for (int64_t i = 0; !e->code && i < rows.nrows; i += CHUNK) {
+            int nb = (int)(rows.nrows - i < CHUNK ? rows.nrows - i : CHUNK);
+            lc_rows chunk = {.row0 = rows.row0 + i, .nrows = nb, .dim = m.D, .f32 = F, .labels = rows.labels + i};
+            if (!lc_recipe_compute(&rec, rows.u8 + (size_t)i * 3072, nb, F, e))
+                lc_model_predict(&m, &chunk, 0, nb, NULL, NULL, conf, e);
+        }
+        if (!e->code) lc_log("eval: %lld images of rank 0 encoded in %.2fs\n", (long long)rows.nrows, lc_now() - t0);
+    } else if (!e->code) {
+        lc_model_predict(&m, &rows, 0, rows.nrows, NULL, NULL, conf, e);
+    }
     if (!lc_agree(comm, e)) {
         MPI_Allreduce(conf, all, m.K * m.K, MPI_INT64_T, MPI_SUM, comm);
         long long correct = 0, total = hi - lo;
@@ -190,6 +233,8 @@ static int run_eval(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
     free(conf);
     free(all);
 out:
+    free(F);
+    lc_recipe_free(&rec);
     lc_rows_free(&rows);
     lc_model_free(&m);
     return e->code ? 1 : 0;

@@ -330,7 +330,7 @@ static void print_json(const gc_result *r, int nres, int passed, double worst, l
 static int run_checks(const gc_opts *o, const int *losses, int nl, const int *regs, int nr,
                       lc_json *j, lc_err *e) {
     gc_problem p;
-    gc_result res[12];
+    gc_result res[LC_LOSS_COUNT * 4]; /* every loss x every regularization */
     int nres = 0;
     if (make_problem(&p, o, e)) return e->code;
     for (int a = 0; a < nl && !e->code; a++)
@@ -389,9 +389,9 @@ static int selection(int v, const lc_names *t, int *kinds) {
 
 /* The check runs on rank 0 (it is small and serial); every rank returns its
  * verdict. */
-static int run_gradcheck(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
+static int run_gradcheck(MPI_Comm comm, const void *params, const lc_args *args, lc_json *j, lc_err *e) {
     const gc_opts *o = params;
-    int rank = 0, code = 0, losses[3], regs[4];
+    int rank = 0, code = 0, losses[LC_LOSS_COUNT], regs[4];
     MPI_Comm_rank(comm, &rank);
     if (rank == 0) {
         int nl = selection(o->loss, &lc_loss_names, losses), nr = selection(o->reg, &lc_reg_names, regs);

@@ -11,8 +11,8 @@
 #include "lincls/util.h"
 #include "lincls/version.h"
 
-static const lc_command *const commands[] = {&lc_cmd_train, &lc_cmd_eval, &lc_cmd_gradcheck,
-                                             &lc_cmd_search, &lc_cmd_sweep, &lc_cmd_features};
+static const lc_command *const commands[] = {&lc_cmd_train, &lc_cmd_eval,   &lc_cmd_gradcheck, &lc_cmd_search,
+                                             &lc_cmd_sweep, &lc_cmd_features, &lc_cmd_predict};
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
 static void usage(void) {

@@ -394,13 +394,13 @@ static void result_json(const search_t *s, const progress_t *p, double tr, doubl
 static int write_ckpt(search_t *s, lc_err *e) {
     if (!s->cfg->checkpoint[0]) return 0;
     if (s->rank == 0) {
-        lc_ckpt_out st = {0, 0, (uint64_t)s->cfg->seed, NULL, NULL, options, s->cfg};
+        lc_ckpt_out st = {0, 0, (uint64_t)s->cfg->seed, NULL, NULL, options, s->cfg, NULL, NULL};
         lc_ckpt_write(s->cfg->checkpoint, &s->model, &st, e);
     }
     return lc_agree(s->comm, e);
 }
 
-static int run_search(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
+static int run_search(MPI_Comm comm, const void *params, const lc_args *args, lc_json *j, lc_err *e) {
     const search_params *c = params, cfg = *c; /* a copy: the fields read below */
     int rank;
     MPI_Comm_rank(comm, &rank);

@@ -553,7 +553,7 @@ static int setup(sweep_t *s, lc_err *e) {
     return 0;
 }
 
-static int run_sweep(MPI_Comm comm, const void *params, lc_json *j, lc_err *e) {
+static int run_sweep(MPI_Comm comm, const void *params, const lc_args *args, lc_json *j, lc_err *e) {
     const sweep_params *cfg = params;
     sweep_t s;
     memset(&s, 0, sizeof s);

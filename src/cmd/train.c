@@ -41,12 +41,14 @@
 #include <time.h>
 
 #include "lincls/blas.h"
+#include "lincls/bow.h"
 #include "lincls/ckpt.h"
 #include "lincls/commands.h"
 #include "lincls/dataset.h"
 #include "lincls/dist.h"
 #include "lincls/h5util.h"
 #include "lincls/io.h"
+#include "lincls/lbfgs.h"
 #include "lincls/loss.h"
 #include "lincls/model.h"
 #include "lincls/optim.h"
@@ -66,19 +68,23 @@ const lc_train_params lc_train_defaults = {
     .lr = 0, /* auto: see lc_train_lr */
     .lr_decay = 0.9, .lr_step = 1, .min_lr = 0, .momentum = 0.9,
     .batch = 256, .epochs = 20, .warmup = 0, .checkpoint_every = 0, .max_steps = 0, .val = 1000, .seed = 1,
+    .lbfgs_m = 10, .gtol = 1e-5, .ftol = 1e-9,
 };
 
 #define OPT(name, type, field, help) {name, type, offsetof(lc_train_params, field), help, NULL}
 #define CHOICE(name, field, table, help) {name, LC_OPT_CHOICE, offsetof(lc_train_params, field), help, &table}
 const lc_opt lc_train_opts[] = {
     OPT("data", LC_OPT_STR, data, "dataset or features file (HDF5, made by lincls-prep / features)"),
-    CHOICE("loss", loss, lc_loss_names, "%s"),
+    CHOICE("loss", loss, lc_loss_names, "%s (ova2: one-vs-all squared hinge)"),
     OPT("margin", LC_OPT_DOUBLE, margin, "SVM margin delta"),
     CHOICE("reg", reg, lc_reg_names, "regularization: %s"),
     OPT("lambda", LC_OPT_DOUBLE, lambda, "regularization strength"),
     OPT("beta", LC_OPT_DOUBLE, beta, "elastic net: R = sum(beta W^2 + |W|)"),
-    CHOICE("optimizer", optimizer, lc_optim_names, "%s"),
+    CHOICE("optimizer", optimizer, lc_optim_names, "%s (lbfgs: full batch)"),
     OPT("momentum", LC_OPT_DOUBLE, momentum, "momentum / nesterov coefficient mu"),
+    OPT("lbfgs-history", LC_OPT_INT, lbfgs_m, "lbfgs: correction pairs kept (m)"),
+    OPT("gtol", LC_OPT_DOUBLE, gtol, "lbfgs: stop when max |gradient_i| <= gtol"),
+    OPT("ftol", LC_OPT_DOUBLE, ftol, "lbfgs: stop when an iteration lowers the loss by <= ftol x max(|loss|, 1)"),
     OPT("lr", LC_OPT_DOUBLE, lr, "learning rate (0: 1e-4 on images, 1e-3 on features)"),
     CHOICE("schedule", schedule, lc_sched_names, "learning-rate schedule: %s"),
     OPT("lr-decay", LC_OPT_DOUBLE, lr_decay, "step schedule: lr *= lr-decay every --lr-step epochs"),
@@ -86,7 +92,7 @@ const lc_opt lc_train_opts[] = {
     OPT("min-lr", LC_OPT_DOUBLE, min_lr, "cosine schedule: final learning rate"),
     OPT("warmup", LC_OPT_INT, warmup, "linear warmup steps"),
     OPT("batch", LC_OPT_INT, batch, "global minibatch B (= training rows: full-batch gradient descent)"),
-    OPT("epochs", LC_OPT_INT, epochs, "passes over the training rows"),
+    OPT("epochs", LC_OPT_INT, epochs, "passes over the training rows (lbfgs: most iterations)"),
     OPT("max-steps", LC_OPT_I64, max_steps, "stop after this many updates in all (0 = no limit; the schedule still spans --epochs)"),
     OPT("val", LC_OPT_I64, val, "validation rows: the last N training rows"),
     OPT("folds", LC_OPT_INT, folds, "k-fold cross-validation: cut the training rows into k folds (0: off, use --val)"),
@@ -114,10 +120,24 @@ double lc_train_lr(const lc_train_params *c, int is_images) {
     return is_images ? 1e-4 : 1e-3;
 }
 
+/* On bag-of-words features the classifier of the paper beats the general
+ * defaults (softmax, adam, lambda 1e-3, 20 epochs) by two points: on CIFAR-10
+ * with 1,600 centroids, ova2 with lambda 0.005 (the paper's C = 100, as
+ * lambda = 1/(2C) on the mean loss) minimized by L-BFGS reaches 73.1% test,
+ * where softmax stays near 71% at any lambda and optimizer tried. */
+int lc_train_bow_defaults(lc_train_params *c, int argc, char **argv) {
+    if (lc_cli_given(argc, argv, "loss") || lc_cli_given(argc, argv, "optimizer")) return 0;
+    c->loss = LC_LOSS_OVA2;
+    c->optimizer = LC_OPT_LBFGS;
+    if (!lc_cli_given(argc, argv, "lambda")) c->lambda = LC_BOW_LAMBDA;
+    if (!lc_cli_given(argc, argv, "epochs")) c->epochs = LC_BOW_EPOCHS;
+    return 1;
+}
+
 /* Options that must match between a checkpoint and the run resuming from it. */
 static const char *const resume_must_match[] = {
     "loss", "margin", "reg", "lambda", "beta", "optimizer", "momentum", "lr", "schedule", "lr-decay",
-    "lr-step", "min-lr", "warmup", "batch", "val", "folds", "fold", "scale", "seed"};
+    "lr-step", "min-lr", "warmup", "batch", "val", "folds", "fold", "scale", "seed", "lbfgs-history"};
 
 /* --- state of one run ---------------------------------------------------------- */
 typedef struct {
@@ -129,6 +149,7 @@ typedef struct {
     int64_t B;               /* global batch */
     int K, D;
     lc_model model;
+    lc_bow_dict dict;        /* rank 0: the features file's dictionary, carried into checkpoints */
     lc_optim opt;
     lc_history hist;
     /* work buffers for up to `cap` of this rank's rows at a time */
@@ -143,6 +164,11 @@ typedef struct {
     lc_xgrad xg;             /* the exact reduction */
     int64_t step, epoch, spe, total, end;
     lc_train_result *res;
+    int64_t samples;         /* rows through forward + backward (throughput) */
+    /* lbfgs */
+    int lbfgs;
+    lc_lbfgs lb;
+    const char *stop;        /* why the iterations ended early (NULL: they did not) */
 } run_t;
 
 /* Largest batch: the rounding slack B/2 of the quantized gradient must leave
@@ -150,6 +176,10 @@ typedef struct {
 #define LC_MAX_BATCH (1 << 22)
 
 int lc_train_check(const lc_train_params *c, lc_err *e) {
+    if (c->lbfgs_m < 1 || c->lbfgs_m > 1000)
+        return lc_fail(e, LC_EARG, "--lbfgs-history must be in 1..1000 (got %d)", c->lbfgs_m);
+    if (!(c->gtol >= 0) || !(c->ftol >= 0))
+        return lc_fail(e, LC_EARG, "--gtol and --ftol must be >= 0 (got %g, %g)", c->gtol, c->ftol);
     if (!(c->lr >= 0) || !isfinite(c->lr))
         return lc_fail(e, LC_EARG, "--lr must be a positive number, or 0 for the default (got %g)", c->lr);
     if (!(c->lambda >= 0)) return lc_fail(e, LC_EARG, "--lambda must be >= 0 (got %g)", c->lambda);
@@ -343,6 +373,7 @@ static int train_step(run_t *r, double lr, double *loss, double *correct, lc_err
         double acc = 0;
         if (full_grad(r, loss, &acc, r->gbuf, e)) return e->code;
         *correct = acc * (double)r->sh.N;
+        r->samples += r->B;
         if (!isfinite(*loss)) return 0;
         double t3 = lc_now();
         lc_optim_step(&r->opt, (float)lr, r->model.params, r->gbuf);
@@ -356,6 +387,7 @@ static int train_step(run_t *r, double lr, double *loss, double *correct, lc_err
     double ls = 0;
     int64_t hits = 0;
     if (exact_pass(r, n, r->idx, r->B, grad, NULL, &ls, &hits, e)) return e->code;
+    r->samples += r->B;
     double t3 = lc_now();
     *loss = ls / (double)r->B + lc_reg_value(r->cfg->reg, r->cfg->lambda, r->cfg->beta, r->model.W, KD);
     *correct = (double)hits;
@@ -443,10 +475,69 @@ static int final_train_eval(run_t *r, lc_err *e) {
     return full_grad(r, &r->res->final_loss, &r->res->train_acc, NULL, e);
 }
 
+/* --- full-batch L-BFGS ----------------------------------------------------------- */
+
+/* The objective L-BFGS sees: F(x) = full_grad's loss at the float parameters
+ * nearest x (the model holds floats), its float gradient widened to double;
+ * aux = training accuracy. One exact reduction per evaluation. */
+static int lbfgs_eval(void *ctx, const double *x, double *f, double *g, double *aux, lc_err *e) {
+    run_t *r = ctx;
+    const size_t np = lc_model_nparams(&r->model);
+    const float *grad = r->gbuf;
+    for (size_t i = 0; i < np; i++) r->model.params[i] = (float)x[i];
+    if (full_grad(r, f, aux, r->gbuf, e)) return e->code;
+    for (size_t i = 0; i < np; i++) g[i] = (double)grad[i];
+    r->samples += r->sh.N;
+    return 0;
+}
+
+static void lbfgs_sync_model(run_t *r) {
+    const size_t np = lc_model_nparams(&r->model);
+    for (size_t i = 0; i < np; i++) r->model.params[i] = (float)r->lb.x[i];
+    r->opt.t = r->lb.iter;
+}
+
+/* Starts from the model's parameters (one evaluation), unless resumed. */
+static int lbfgs_setup(run_t *r, int resumed, lc_err *e) {
+    const size_t np = lc_model_nparams(&r->model);
+    if (lc_lbfgs_init(&r->lb, np, r->cfg->lbfgs_m, e)) return e->code;
+    r->lb.gtol = r->cfg->gtol;
+    r->lb.ftol = r->cfg->ftol;
+    if (resumed) {
+        if (lc_ckpt_read_lbfgs(r->cfg->resume, &r->lb, e)) return e->code;
+        lbfgs_sync_model(r);
+        return 0;
+    }
+    for (size_t i = 0; i < np; i++) r->lb.x[i] = (double)r->model.params[i];
+    return lc_lbfgs_start(&r->lb, r->lb.x, lbfgs_eval, r, e);
+}
+
+/* One L-BFGS iteration; *moved = 0 when it did not take a step (the stopping
+ * rule holds already, or no decrease could be found), with r->stop saying why. */
+static int lbfgs_step(run_t *r, double *loss, double *correct, int *moved, lc_err *e) {
+    static const char *const why[] = {NULL, "gradient", "decrease"};
+    *moved = 0;
+    r->stop = why[lc_lbfgs_converged(&r->lb)];
+    if (r->stop) return 0;
+    lc_lbfgs_status st;
+    if (lc_lbfgs_iterate(&r->lb, lbfgs_eval, r, &st, e)) return e->code;
+    lbfgs_sync_model(r);
+    if (st == LC_LBFGS_NO_PROGRESS) {
+        r->stop = "no_progress";
+        return 0;
+    }
+    *moved = 1;
+    *loss = r->lb.f;
+    *correct = r->lb.aux * (double)r->sh.N; /* the loop divides by B = N */
+    r->stop = why[lc_lbfgs_converged(&r->lb)];
+    return 0;
+}
+
 static int write_ckpt(run_t *r, lc_err *e) {
     if (!r->cfg->checkpoint[0]) return 0;
     if (r->rank == 0) {
-        lc_ckpt_out st = {r->step, r->epoch, (uint64_t)r->cfg->seed, &r->opt, &r->hist, lc_train_opts, r->cfg};
+        lc_ckpt_out st = {r->step, r->epoch, (uint64_t)r->cfg->seed, &r->opt, &r->hist, lc_train_opts, r->cfg,
+                          r->dict.K ? &r->dict : NULL, r->lbfgs ? &r->lb : NULL};
         lc_ckpt_write(r->cfg->checkpoint, &r->model, &st, e);
     }
     return lc_agree(r->comm, e);
@@ -484,6 +575,14 @@ static void progress(run_t *r, double loss, double tr_acc, double va_acc, double
     char el[32], et[32], va[32];
     if (isnan(va_acc)) snprintf(va, sizeof va, "  -   "); /* no validation split: as wide as "100.0%" */
     else snprintf(va, sizeof va, "%5.1f%%", 100 * va_acc);
+    if (r->lbfgs) {
+        lc_log("iter %4lld/%d  loss %.6f  train %5.1f%%  val %s  step %.2e  evals %2d  max|g| %.2e  %7.0f samples/s  "
+               "elapsed %s  ETA %s\n",
+               (long long)r->epoch, r->cfg->epochs, loss, 100 * tr_acc, va, lr, r->lb.ls_evals,
+               lc_lbfgs_norm_inf(r->lb.g, r->lb.n), sps, lc_fmt_duration(elapsed, el, sizeof el),
+               lc_fmt_duration(eta, et, sizeof et));
+        return;
+    }
     lc_log("epoch %3lld/%d  loss %.4f  train %5.1f%%  val %s  lr %.2e  %7.0f samples/s  elapsed %s  ETA %s\n",
            (long long)r->epoch, r->cfg->epochs, loss, 100 * tr_acc, va, lr, sps,
            lc_fmt_duration(elapsed, el, sizeof el), lc_fmt_duration(eta, et, sizeof et));
@@ -523,6 +622,10 @@ static int metrics_line(run_t *r, FILE *mf, double loss, double tr_acc, double v
     lc_json_num(&j, "lr", lr);
     lc_json_num(&j, "samples_per_second", sps);
     lc_json_num(&j, "elapsed", elapsed);
+    if (r->lbfgs) {
+        lc_json_int(&j, "evaluations", r->lb.nfev);
+        lc_json_num(&j, "grad_norm", lc_lbfgs_norm_inf(r->lb.g, r->lb.n));
+    }
     lc_json_end(&j);
     fprintf(mf, "%s\n", j.s);
     int bad = fflush(mf) != 0 || ferror(mf);
@@ -568,6 +671,7 @@ static void set_factors(run_t *r) {
 static void run_free(run_t *r) {
     lc_shards_free(&r->sh);
     lc_model_free(&r->model);
+    lc_bow_dict_free(&r->dict);
     lc_optim_free(&r->opt);
     lc_history_free(&r->hist);
     free(r->idx);
@@ -580,18 +684,20 @@ static void run_free(run_t *r) {
     free(r->cb);
     lc_xgrad_free(&r->xg);
     free(r->gbuf);
+    lc_lbfgs_free(&r->lb);
 }
 
 static int setup(run_t *r, lc_err *e) {
     const lc_train_params *c = r->cfg;
     r->sched = (lc_sched){c->schedule, c->lr, c->lr_decay, c->lr_step, c->min_lr, c->warmup};
+    r->lbfgs = c->optimizer == LC_OPT_LBFGS;
     if (r->rank == 0) check_outputs(c, e);
     if (lc_agree(r->comm, e)) return e->code;
     lc_shards_spec spec = {c->data, c->val, c->folds, c->fold, c->no_test, "--val", "--folds"};
     if (lc_shards_load(r->comm, &spec, &r->sh, e) || lc_agree(r->comm, e)) return e->code;
     r->K = r->sh.info.n_classes;
     r->D = r->sh.info.dim;
-    r->B = c->batch;
+    r->B = r->lbfgs ? r->sh.N : c->batch; /* lbfgs: every evaluation is full batch */
     if (r->B > r->sh.N)
         lc_fail(e, LC_EARG, "--batch %d is larger than the %lld training rows of %s", c->batch,
                 (long long)r->sh.N, c->data);
@@ -605,6 +711,9 @@ static int setup(run_t *r, lc_err *e) {
     r->model.n_classes = r->K;
     memcpy(r->model.classes, r->sh.info.classes, sizeof r->sh.info.classes);
     snprintf(r->model.input, sizeof r->model.input, "%s", r->sh.info.input);
+    /* bag-of-words features: the model carries their dictionary (bow.h) */
+    if (r->rank == 0 && !r->sh.info.is_images && lc_bow_dict_present(c->data) == 1) lc_bow_dict_load(c->data, &r->dict, e);
+    if (lc_agree(r->comm, e)) return e->code;
     if (lc_shards_normalize(&r->sh, c->scale, 1, &r->model, e) || lc_shards_levels(&r->sh, e)) return e->code;
     r->sched.lr = lc_train_lr(c, r->sh.info.is_images);
     r->res->lr = r->sched.lr;
@@ -618,7 +727,8 @@ static int setup(run_t *r, lc_err *e) {
     if (lc_agree(r->comm, e)) return e->code;
     if (alloc_buffers(r, e) || lc_agree(r->comm, e)) return e->code;
     set_factors(r);
-    return 0;
+    if (r->lbfgs) lbfgs_setup(r, r->cfg->resume[0] != 0, e); /* full_grad needs the factors */
+    return lc_agree(r->comm, e);
 }
 
 int lc_train_run(MPI_Comm comm, const lc_train_params *cfg, lc_train_result *res, lc_err *e) {
@@ -646,7 +756,14 @@ int lc_train_run(MPI_Comm comm, const lc_train_params *cfg, lc_train_result *res
         if (!mf) lc_fail(e, LC_EIO, "--metrics %s: cannot open for writing", cfg->metrics);
     }
     if (lc_agree(comm, e)) goto done;
-    if (!cfg->quiet)
+    if (!cfg->quiet && r.lbfgs)
+        lc_log("train: %s, N=%lld train / %lld val / %lld test rows, D=%d, K=%d, P=%d ranks, loss %s, reg %s "
+               "(lambda %g), full-batch lbfgs (history %d, gtol %g, ftol %g), at most %lld iterations; "
+               "start: loss %.6f, max|g| %.2e\n",
+               cfg->data, (long long)r.sh.N, (long long)(r.sh.hold_hi - r.sh.hold_lo), (long long)r.sh.info.n_test,
+               r.D, r.K, r.P, lc_loss_name(cfg->loss), lc_reg_name(cfg->reg), cfg->lambda, cfg->lbfgs_m, cfg->gtol, cfg->ftol,
+               (long long)r.end, r.lb.f, lc_lbfgs_norm_inf(r.lb.g, r.lb.n));
+    else if (!cfg->quiet)
         lc_log("train: %s, N=%lld train / %lld val / %lld test rows, D=%d, K=%d, B=%lld, P=%d ranks, "
                "%lld steps/epoch, loss %s, reg %s (lambda %g), %s lr %g\n",
                cfg->data, (long long)r.sh.N, (long long)(r.sh.hold_hi - r.sh.hold_lo), (long long)r.sh.info.n_test, r.D, r.K, (long long)r.B, r.P,
@@ -658,7 +775,8 @@ int lc_train_run(MPI_Comm comm, const lc_train_params *cfg, lc_train_result *res
     /* A run resumed after a signal carries on the sums of the epoch it stopped in. */
     double t_start = lc_now(), t_epoch = t_start, ep_loss = r.hist.part_loss, ep_corr = r.hist.part_correct;
     double lr = r.sched.lr;
-    int64_t ep_steps = r.hist.part_steps, start_step = r.step, epoch_step0 = r.step;
+    int64_t ep_steps = r.hist.part_steps, start_step = r.step;
+    int64_t start_samples = r.samples, ep_samples = r.samples; /* rows through forward + backward */
     r.hist.part_loss = r.hist.part_correct = 0;
     r.hist.part_steps = 0;
     const long delay_ms = step_delay_ms();
@@ -671,10 +789,18 @@ int lc_train_run(MPI_Comm comm, const lc_train_params *cfg, lc_train_result *res
         }
         if (delay_ms > 0) nanosleep(&(struct timespec){delay_ms / 1000, delay_ms % 1000 * 1000000L}, NULL);
         double loss = 0, corr = 0;
-        lr = lc_sched_lr(&r.sched, r.step, r.spe, r.total);
         lc_stop_vote_start(&vote, comm); /* travels with the step's gradient exchange */
-        if (train_step(&r, lr, &loss, &corr, e)) goto done;
-        stop_sig = lc_stop_vote_finish(&vote);
+        if (r.lbfgs) {
+            int moved = 0;
+            if (lbfgs_step(&r, &loss, &corr, &moved, e)) goto done;
+            stop_sig = lc_stop_vote_finish(&vote);
+            if (!moved) break;
+            lr = r.lb.step;
+        } else {
+            lr = lc_sched_lr(&r.sched, r.step, r.spe, r.total);
+            if (train_step(&r, lr, &loss, &corr, e)) goto done;
+            stop_sig = lc_stop_vote_finish(&vote);
+        }
         if (!isfinite(loss)) {
             lc_fail(e, LC_EDIVERGE, "training diverged: loss is %s at step %lld (epoch %lld); lower --lr%s%s",
                     isnan(loss) ? "nan" : "inf", (long long)r.step + 1, (long long)r.epoch + 1,
@@ -692,7 +818,7 @@ int lc_train_run(MPI_Comm comm, const lc_train_params *cfg, lc_train_result *res
         double va = lc_shards_accuracy(&r.sh, &r.model, &r.sh.val, r.sh.hold_hi - r.sh.hold_lo, e);
         if (e->code) goto done;
         res->t_eval += lc_now() - te;
-        double now = lc_now(), sps = (double)((r.step - epoch_step0) * r.B) / (now - t_epoch);
+        double now = lc_now(), sps = (double)(r.samples - ep_samples) / (now - t_epoch);
         double done_frac = (double)(r.step - start_step) / (double)(r.end - start_step);
         double eta = (now - t_start) * (1 - done_frac) / done_frac;
         double mean_loss = ep_loss / (double)ep_steps, tr = ep_corr / (double)(ep_steps * r.B);
@@ -704,15 +830,26 @@ int lc_train_run(MPI_Comm comm, const lc_train_params *cfg, lc_train_result *res
         if (cfg->checkpoint_every > 0 && r.step % r.spe == 0 && r.epoch % cfg->checkpoint_every == 0 &&
             r.step != r.end && write_ckpt(&r, e))
             goto done;
+        if (r.stop) break; /* lbfgs: the stopping rule holds */
         ep_loss = ep_corr = 0;
         ep_steps = 0;
+        ep_samples = r.samples;
         t_epoch = lc_now();
-        epoch_step0 = r.step;
     }
     res->seconds = lc_now() - t_start;
     res->steps = r.step;
     res->epochs = (int)r.epoch;
-    res->samples_per_second = res->seconds > 0 ? (double)((r.step - start_step) * r.B) / res->seconds : 0;
+    res->samples_per_second = res->seconds > 0 ? (double)(r.samples - start_samples) / res->seconds : 0;
+    if (r.lbfgs) {
+        res->evaluations = r.lb.nfev;
+        res->grad_norm = lc_lbfgs_norm_inf(r.lb.g, r.lb.n);
+        snprintf(res->lbfgs_stop, sizeof res->lbfgs_stop, "%s", r.stop ? r.stop : "epochs");
+        if (!cfg->quiet && r.stop)
+            lc_log("lbfgs: stopped after %lld iterations: %s\n", (long long)r.step,
+                   strcmp(r.stop, "gradient") == 0 ? "max |gradient_i| <= --gtol"
+                   : strcmp(r.stop, "decrease") == 0 ? "the last iteration lowered the loss by <= --ftol (relative)"
+                   : "no decrease found along the L-BFGS direction nor along -gradient (precision limit)");
+    }
     double te = lc_now();
     if (final_train_eval(&r, e)) goto done;
     res->val_acc = lc_shards_accuracy(&r.sh, &r.model, &r.sh.val, r.sh.hold_hi - r.sh.hold_lo, e);
@@ -738,6 +875,11 @@ void lc_train_result_json(const lc_train_params *c, const lc_train_result *res, 
     lc_json_num(j, "load_seconds", res->load_seconds);
     lc_json_num(j, "samples_per_second", res->samples_per_second);
     lc_json_int(j, "ranks", res->ranks);
+    if (c->optimizer == LC_OPT_LBFGS) {
+        lc_json_int(j, "evaluations", res->evaluations);
+        lc_json_num(j, "grad_norm", res->grad_norm);
+        lc_json_str(j, "lbfgs_stop", res->lbfgs_stop);
+    }
     lc_json_str(j, "loss", lc_loss_name(c->loss));
     lc_json_str(j, "reg", lc_reg_name(c->reg));
     lc_json_num(j, "lambda", c->lambda);
@@ -755,10 +897,19 @@ void lc_train_result_json(const lc_train_params *c, const lc_train_result *res, 
 /* --- the command ------------------------------------------------------------------ */
 static int check_train(const void *p, int nranks, lc_err *e) { return lc_train_check(p, e); }
 
-static int run_train(MPI_Comm comm, const void *p, lc_json *j, lc_err *e) {
-    const lc_train_params *cfg = p;
+static int run_train(MPI_Comm comm, const void *p, const lc_args *args, lc_json *j, lc_err *e) {
+    lc_train_params params = *(const lc_train_params *)p; /* the bag-of-words defaults may change it */
+    const lc_train_params *cfg = &params;
     int rank;
     MPI_Comm_rank(comm, &rank);
+    /* a bag-of-words features file: the recipe's classifier unless told otherwise
+     * (a file that cannot be read is reported by the run itself) */
+    int bow = rank == 0 ? lc_bow_dict_present(cfg->data) == 1 : 0;
+    MPI_Bcast(&bow, 1, MPI_INT, 0, comm);
+    if (bow && lc_train_bow_defaults(&params, args->argc, args->argv) && rank == 0 && !cfg->quiet)
+        lc_log("train: %s holds bag-of-words features: the recipe's classifier, --loss %s --optimizer %s "
+               "--lambda %g --epochs %d (name --loss or --optimizer to choose another)\n",
+               cfg->data, lc_loss_name(cfg->loss), lc_optim_name(cfg->optimizer), cfg->lambda, cfg->epochs);
     lc_train_result res;
     lc_stop_arm(); /* SIGUSR1 / SIGTERM: stop at the next step, checkpoint, exit 75 */
     int failed = lc_train_run(comm, cfg, &res, e);
@@ -786,5 +937,8 @@ const lc_command lc_cmd_train = {
     "train", "train a linear classifier (default subcommand)",
     "usage: lincls-mpi train [options]\n"
     "Trains a linear classifier s = W x' + b on a dataset or features file, data-parallel\n"
-    "over the MPI ranks. The last stdout line is a JSON object with the results.",
+    "over the MPI ranks. The last stdout line is a JSON object with the results.\n"
+    "On a bag-of-words features file (one with a /dictionary) a run that names neither\n"
+    "--loss nor --optimizer trains the recipe's classifier: --loss ova2 --optimizer lbfgs\n"
+    "--lambda 0.005 --epochs 1000 (--lambda and --epochs given still apply).",
     lc_train_opts, &lc_train_defaults, sizeof(lc_train_params), check_train, run_train};

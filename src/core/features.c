@@ -55,6 +55,10 @@ static int parse_kind(const char *tok, size_t len, lc_feat_kind *k) {
         *k = LC_FEAT_COLOR;
         return 0;
     }
+    if (len == 3 && strncmp(tok, "bow", 3) == 0) {
+        *k = LC_FEAT_BOW;
+        return 0;
+    }
     return -1;
 }
 
@@ -68,7 +72,7 @@ static int parse_kind_list(const char *kinds, lc_feat_spec *s, lc_err *e) {
         size_t len = comma ? (size_t)(comma - p) : strlen(p);
         lc_feat_kind k;
         if (parse_kind(p, len, &k))
-            return lc_fail(e, LC_EARG, "--kind: unknown kind '%.*s' (known: hog, color)",
+            return lc_fail(e, LC_EARG, "--kind: unknown kind '%.*s' (known: hog, color, bow)",
                            (int)len, p);
         for (int i = 0; i < s->n; i++)
             if (s->kinds[i] == k)
@@ -111,8 +115,9 @@ int lc_feat_hog_dim(int cell, int bins) {
 int lc_feat_dim(const lc_feat_spec *s) {
     int d = 0;
     for (int i = 0; i < s->n; i++)
-        d += s->kinds[i] == LC_FEAT_HOG ? lc_feat_hog_dim(s->hog_cell, s->hog_bins)
-                                        : s->color_bins;
+        d += s->kinds[i] == LC_FEAT_HOG   ? lc_feat_hog_dim(s->hog_cell, s->hog_bins)
+             : s->kinds[i] == LC_FEAT_BOW ? s->bow_pool * s->bow_pool * s->bow_K
+                                          : s->color_bins;
     return d;
 }
 
@@ -125,10 +130,80 @@ void lc_feat_recipe(const lc_feat_spec *s, char *buf, size_t n) {
         int w = s->kinds[i] == LC_FEAT_HOG
                     ? snprintf(buf + used, n - used, "%shog(cell=%d,bins=%d,block=2x2,norm=L2-Hys)",
                                sep, s->hog_cell, s->hog_bins)
+                : s->kinds[i] == LC_FEAT_BOW
+                    ? snprintf(buf + used, n - used, "%sbow(K=%d,patch=%d,pool=%d,norm=%g,zca=%g)", sep,
+                               s->bow_K, s->bow_patch, s->bow_pool, (double)s->bow_eps_norm,
+                               (double)s->bow_eps_zca)
                     : snprintf(buf + used, n - used, "%scolor(hue,bins=%d)", sep, s->color_bins);
         if (w < 0) return;
         used += (size_t)w;
     }
+}
+
+/* Each '+'-separated part is read with sscanf for its numbers; the spec is then
+ * validated by lc_feat_parse (and, for bow, a sanity check of its shape: the
+ * dictionary that goes with it is checked where it is loaded, bow.h) and must
+ * print the very same recipe, so a part with other fixed fields (block=3x3,
+ * norm=L1, ...), junk or spacing is refused instead of being read as
+ * something it is not. */
+int lc_feat_recipe_parse(const char *recipe, lc_feat_spec *s, lc_err *e) {
+    char kinds[64] = "";
+    int cell = 8, hbins = 9, cbins = 24, n = 0, bK = 0, bpatch = 0, bpool = 0;
+    float bnorm = 0, bzca = 0;
+    const char *p = recipe ? recipe : "";
+    memset(s, 0, sizeof *s);
+    while (*p) {
+        const char *end = strchr(p, '+');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char part[256];
+        if (len >= sizeof part || n >= LC_FEAT_MAX_KINDS) break;
+        memcpy(part, p, len);
+        part[len] = '\0';
+        int a, b, c;
+        float f1, f2;
+        const char *kind = NULL;
+        if (sscanf(part, "hog(cell=%d,bins=%d,", &a, &b) == 2) {
+            kind = "hog";
+            cell = a;
+            hbins = b;
+        } else if (sscanf(part, "color(hue,bins=%d)", &a) == 1) {
+            kind = "color";
+            cbins = a;
+        } else if (sscanf(part, "bow(K=%d,patch=%d,pool=%d,norm=%g,zca=%g)", &a, &b, &c, &f1, &f2) == 5) {
+            kind = "bow";
+            bK = a, bpatch = b, bpool = c, bnorm = f1, bzca = f2;
+        } else {
+            break;
+        }
+        size_t used = strlen(kinds);
+        snprintf(kinds + used, sizeof kinds - used, "%s%s", n ? "," : "", kind);
+        n++;
+        if (!end) {
+            p += len;
+            break;
+        }
+        p = end + 1;
+        if (!*p) break; /* a trailing '+' */
+    }
+    lc_err pe = {0};
+    char back[512];
+    int ok = n > 0 && *p == '\0' && lc_feat_parse(kinds, cell, hbins, cbins, s, &pe) == 0;
+    if (ok && strstr(kinds, "bow")) {
+        s->bow_K = bK, s->bow_patch = bpatch, s->bow_pool = bpool;
+        s->bow_eps_norm = bnorm, s->bow_eps_zca = bzca;
+        ok = bK >= 1 && bpatch >= 1 && bpatch <= SIDE && bpool >= 1 && bpool <= SIDE + 1 - bpatch &&
+             bnorm >= 0 && bzca >= 0 && isfinite(bnorm) && isfinite(bzca);
+    }
+    if (ok) {
+        lc_feat_recipe(s, back, sizeof back);
+        ok = strcmp(back, recipe) == 0;
+    }
+    if (!ok) {
+        memset(s, 0, sizeof *s);
+        return lc_fail(e, LC_EDATA, "features of unknown recipe '%.400s'%s%s", recipe ? recipe : "",
+                       pe.code ? ": " : "", pe.code ? pe.msg : "");
+    }
+    return 0;
 }
 
 /* --- HOG ----------------------------------------------------------------------- */
@@ -271,6 +346,8 @@ void lc_feat_compute(const lc_feat_spec *s, const uint8_t *img, float *out) {
         if (s->kinds[i] == LC_FEAT_HOG) {
             lc_feat_hog(img, s->hog_cell, s->hog_bins, out);
             out += lc_feat_hog_dim(s->hog_cell, s->hog_bins);
+        } else if (s->kinds[i] == LC_FEAT_BOW) {
+            out += s->bow_pool * s->bow_pool * s->bow_K; /* needs a dictionary: bow.h */
         } else {
             lc_feat_hue_hist(img, s->color_bins, out);
             out += s->color_bins;

@@ -1,4 +1,5 @@
-/* loss: multiclass SVM (hinge), squared hinge and softmax cross-entropy.
+/* loss: multiclass SVM (hinge), squared hinge, one-vs-all squared hinge and
+ * softmax cross-entropy.
  *
  * Shapes: n rows, D inputs, K classes. X is n x D row-major, W is K x D
  * row-major, b is K, scores are n x K.
@@ -16,9 +17,8 @@
 
 #include "lincls/kern.h"
 
-static const char *const loss_names[] = {"softmax", "svm", "svm2"};
+static const char *const loss_names[] = {"softmax", "svm", "svm2", "ova2"};
 const lc_names lc_loss_names = LC_NAMES("loss", loss_names);
-
 
 int lc_loss_parse(const char *s, lc_loss_kind *out) {
     int v = lc_names_find(&lc_loss_names, s);
@@ -77,6 +77,23 @@ static double row_svm(const double *s, int K, int y, double margin, int squared,
     return loss;
 }
 
+/* One-vs-all squared hinge: every class is its own binary problem, the true
+ * class wanting s_y >= margin and every other class s_j <= -margin;
+ * ds_j = -2 t_j max(0, margin - t_j s_j). */
+static double row_ova2(const double *s, int K, int y, double margin, double *ds) {
+    double loss = 0.0;
+    for (int j = 0; j < K; j++) {
+        double t = j == y ? 1.0 : -1.0, h = margin - t * s[j];
+        if (h > 0.0) {
+            loss += h * h;
+            ds[j] = -2.0 * t * h;
+        } else {
+            ds[j] = 0.0;
+        }
+    }
+    return loss;
+}
+
 /* Loss of one row and its score gradient ds (K). A label outside [0, K) is a
  * caller bug; it yields NaN rather than reading out of bounds. */
 double lc_loss_row(lc_loss_kind k, double margin, const double *s, int K, int y, double *ds) {
@@ -88,6 +105,7 @@ double lc_loss_row(lc_loss_kind k, double margin, const double *s, int K, int y,
     case LC_LOSS_SOFTMAX: return row_softmax(s, K, y, ds);
     case LC_LOSS_SVM: return row_svm(s, K, y, margin, 0, ds);
     case LC_LOSS_SVM2: return row_svm(s, K, y, margin, 1, ds);
+    case LC_LOSS_OVA2: return row_ova2(s, K, y, margin, ds);
     }
     return NAN;
 }

@@ -22,9 +22,8 @@
 #include "lincls/kern.h"
 
 static const char *const optim_names[] = {"sgd", "momentum", "nesterov",
-                                          "adagrad", "rmsprop", "adam"};
+                                          "adagrad", "rmsprop", "adam", "lbfgs"};
 const lc_names lc_optim_names = LC_NAMES("optimizer", optim_names);
-
 
 int lc_optim_parse(const char *s, lc_optim_kind *out) {
     int v = lc_names_find(&lc_optim_names, s);
@@ -38,6 +37,7 @@ const char *lc_optim_name(lc_optim_kind k) { return lc_names_name(&lc_optim_name
 static int state_arrays(lc_optim_kind k) {
     switch (k) {
     case LC_OPT_SGD: return 0;
+    case LC_OPT_LBFGS: return 0;
     case LC_OPT_ADAM: return 2;
     default: return 1;
     }
@@ -45,7 +45,7 @@ static int state_arrays(lc_optim_kind k) {
 
 int lc_optim_init(lc_optim *o, lc_optim_kind kind, size_t n, lc_err *e) {
     memset(o, 0, sizeof *o);
-    if (kind < LC_OPT_SGD || kind > LC_OPT_ADAM)
+    if (kind < LC_OPT_SGD || kind > LC_OPT_LBFGS)
         return lc_fail(e, LC_EARG, "unknown optimizer kind %d", (int)kind);
     o->kind = kind;
     o->mu = 0.9f;
@@ -136,6 +136,7 @@ void lc_optim_step(lc_optim *o, float lr, float *params, const float *grad) {
     case LC_OPT_ADAM:
         step_adam(o->n, lr, o->beta1, o->beta2, o->eps, o->t, params, grad, o->s1, o->s2);
         break;
+    case LC_OPT_LBFGS: break;
     }
 }
 

@@ -71,6 +71,38 @@ static int write_model(hid_t f, const lc_model *m) {
     return rc;
 }
 
+/* The pairs go out oldest first, so the file does not depend on where the
+ * ring happened to start (the iteration only depends on their order). */
+static int write_lbfgs(hid_t g, const lc_lbfgs *s) {
+    long long iter = s->iter, nfev = s->nfev;
+    int rc = lc_h5_put_int_attr(g, "m", s->m) | lc_h5_put_int_attr(g, "count", s->count);
+    rc |= lc_h5_put_attr(g, "iter", H5T_NATIVE_LLONG, &iter);
+    rc |= lc_h5_put_attr(g, "nfev", H5T_NATIVE_LLONG, &nfev);
+    rc |= lc_h5_put_attr(g, "f", H5T_NATIVE_DOUBLE, &s->f);
+    rc |= lc_h5_put_attr(g, "f_prev", H5T_NATIVE_DOUBLE, &s->f_prev);
+    rc |= lc_h5_put_attr(g, "aux", H5T_NATIVE_DOUBLE, &s->aux);
+    rc |= lc_h5_put_attr(g, "step_length", H5T_NATIVE_DOUBLE, &s->step);
+    hsize_t n = (hsize_t)s->n, cn[2] = {(hsize_t)s->count, (hsize_t)s->n}, c = (hsize_t)s->count;
+    rc |= put_dset(g, "x", H5T_NATIVE_DOUBLE, 1, &n, s->x);
+    rc |= put_dset(g, "g", H5T_NATIVE_DOUBLE, 1, &n, s->g);
+    double *buf = malloc(sizeof(double) * (s->count ? (size_t)s->count * s->n : 1));
+    double *rho = malloc(sizeof(double) * (size_t)(s->count ? s->count : 1));
+    if (!buf || !rho) rc = -1;
+    for (int pass = 0; rc == 0 && pass < 2; pass++) {
+        const double *src = pass == 0 ? s->S : s->Y;
+        for (int i = 0; i < s->count; i++) {
+            int slot = (s->head + i) % s->m;
+            memcpy(buf + (size_t)i * s->n, src + (size_t)slot * s->n, sizeof(double) * s->n);
+            rho[i] = s->rho[slot];
+        }
+        rc |= put_dset(g, pass == 0 ? "S" : "Y", H5T_NATIVE_DOUBLE, 2, cn, buf);
+    }
+    if (rc == 0) rc |= put_dset(g, "rho", H5T_NATIVE_DOUBLE, 1, &c, rho);
+    free(buf);
+    free(rho);
+    return rc;
+}
+
 static int write_optim(hid_t f, const lc_ckpt_out *st) {
     hid_t g = H5Gcreate2(f, "/optim", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return -1;
@@ -94,6 +126,7 @@ static int write_optim(hid_t f, const lc_ckpt_out *st) {
         if (o->nstate >= 1) rc |= put_dset(g, "s1", H5T_NATIVE_FLOAT, 1, &n, o->s1);
         if (o->nstate >= 2) rc |= put_dset(g, "s2", H5T_NATIVE_FLOAT, 1, &n, o->s2);
     }
+    if (st->lbfgs) rc |= write_lbfgs(g, st->lbfgs);
     H5Gclose(g);
     return rc;
 }
@@ -162,6 +195,10 @@ static void *build_image(const char *path, const lc_model *m, const lc_ckpt_out 
     H5Pclose(fapl);
     if (f < 0) return NULL;
     int rc = write_model(f, m);
+    if (st->dict) {
+        lc_err de = {0};
+        rc |= lc_bow_dict_write(f, "/model/dictionary", st->dict, &de) != 0;
+    }
     rc |= write_optim(f, st);
     rc |= write_history(f, st->hist);
     if (st->config) rc |= write_config(f, st->config, st->params);
@@ -266,7 +303,7 @@ static int read_model_attrs(const char *path, hid_t g, lc_model *m, lc_err *e) {
     int rc = lc_h5_get_str_attr(g, "loss", loss, sizeof loss);
     if (rc == LC_H5_WRONG) return bad_attr(path, "/model", g, "loss", "one string", e);
     if (rc == 0 && lc_loss_parse(loss, &m->loss) != 0)
-        return lc_fail(e, LC_EDATA, "%s: /model attribute loss is \"%s\", not one of softmax, svm, svm2", path, loss);
+        return lc_fail(e, LC_EDATA, "%s: /model attribute loss is \"%s\", not one of softmax, svm, svm2, ova2", path, loss);
     rc = lc_h5_get_attr(g, "margin", H5T_NATIVE_FLOAT, &m->margin);
     if (rc == LC_H5_WRONG) return bad_attr(path, "/model", g, "margin", "one number", e);
     if (!(isfinite(m->margin) && m->margin >= 0))
@@ -491,6 +528,77 @@ int lc_ckpt_read_state(const char *path, lc_optim *opt, int64_t *step, int64_t *
         lc_fail(e, LC_EDATA, "%s: /history attributes partial_loss, partial_correct, partial_steps must be one number each (steps >= 0)", path);
     H5Fclose(f);
     return e->code;
+}
+
+/* Dataset `name` of g as exactly `expect` finite doubles (a float class in the
+ * file): 0, or -1 when absent, of another size or type, or not finite. */
+static int get_doubles(hid_t g, const char *name, size_t expect, double *out) {
+    int rank;
+    hsize_t dims[2];
+    H5T_class_t cls;
+    size_t sz;
+    char why[160];
+    if (lc_h5_dset_shape(g, name, 2, &rank, dims, &cls, &sz, NULL) != 0 || cls != H5T_FLOAT ||
+        lc_h5_dset_unreadable(g, name, why, sizeof why))
+        return -1;
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0) return -1;
+    hid_t sp = H5Dget_space(d);
+    int ok = H5Sget_simple_extent_npoints(sp) == (hssize_t)expect &&
+             H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) >= 0;
+    H5Sclose(sp);
+    H5Dclose(d);
+    for (size_t i = 0; ok && i < expect; i++) ok = isfinite(out[i]);
+    return ok ? 0 : -1;
+}
+
+int lc_ckpt_read_lbfgs(const char *path, lc_lbfgs *s, lc_err *e) {
+    hid_t f = open_ro(path, e);
+    if (f < 0) return e->code;
+    hid_t g = H5Lexists(f, "/optim", H5P_DEFAULT) > 0 ? H5Gopen2(f, "/optim", H5P_DEFAULT) : -1;
+    int m = 0, count = -1, rc = g < 0 ? -1 : 0;
+    long long iter = 0, nfev = 0;
+    if (rc == 0) {
+        rc |= lc_h5_get_attr(g, "m", H5T_NATIVE_INT, &m);
+        rc |= lc_h5_get_attr(g, "count", H5T_NATIVE_INT, &count);
+    }
+    if (rc == 0 && m != s->m) {
+        H5Gclose(g);
+        H5Fclose(f);
+        return lc_fail(e, LC_EARG, "%s: L-BFGS state with history %d, this run has --lbfgs-history %d", path, m,
+                       s->m);
+    }
+    if (rc == 0 && (count < 0 || count > s->m)) rc = -1;
+    if (rc == 0) {
+        rc |= lc_h5_get_attr(g, "iter", H5T_NATIVE_LLONG, &iter);
+        rc |= lc_h5_get_attr(g, "nfev", H5T_NATIVE_LLONG, &nfev);
+        rc |= lc_h5_get_attr(g, "f", H5T_NATIVE_DOUBLE, &s->f);
+        rc |= lc_h5_get_attr(g, "f_prev", H5T_NATIVE_DOUBLE, &s->f_prev);
+        rc |= lc_h5_get_attr(g, "aux", H5T_NATIVE_DOUBLE, &s->aux);
+        rc |= lc_h5_get_attr(g, "step_length", H5T_NATIVE_DOUBLE, &s->step);
+        rc |= get_doubles(g, "x", s->n, s->x);
+        rc |= get_doubles(g, "g", s->n, s->g);
+        if (count > 0) {
+            /* oldest first in the file: the ring starts at slot 0 */
+            rc |= get_doubles(g, "S", (size_t)count * s->n, s->S);
+            rc |= get_doubles(g, "Y", (size_t)count * s->n, s->Y);
+            rc |= get_doubles(g, "rho", (size_t)count, s->rho);
+        }
+        for (int i = 0; rc == 0 && i < count; i++)
+            if (!(s->rho[i] > 0)) rc = -1; /* 1 / (y.s) of a stored pair is positive */
+        if (rc == 0 && (iter < 0 || nfev < 1 || !isfinite(s->f))) rc = -1;
+    }
+    if (g >= 0) H5Gclose(g);
+    H5Fclose(f);
+    if (rc)
+        return lc_fail(e, LC_EDATA, "%s: the L-BFGS state in /optim (attrs m, count, iter, nfev, f, f_prev, aux, "
+                       "step_length; float64 x, g [%zu], S, Y [count, %zu], rho [count], finite) is missing or wrong",
+                       path, s->n, s->n);
+    s->count = count;
+    s->head = 0;
+    s->iter = iter;
+    s->nfev = nfev;
+    return 0;
 }
 
 int lc_ckpt_read_config(const char *path, const char *name, char *buf, size_t n) {

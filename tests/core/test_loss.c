@@ -1,7 +1,7 @@
 /* test_loss: losses and regularizers against exact numbers.
  *  - the lecture's toy example (SVM 2.9, 0, 12.9, mean 5.27; softmax of the
  *    cat column 2.04 with natural log) through lc_loss_scores, lc_loss_naive
- *    and lc_loss_fwd_bwd, plus svm2 and the first-argmax accuracy count;
+ *    and lc_loss_fwd_bwd, plus svm2, ova2 and the first-argmax accuracy count;
  *  - regularizer values and gradients (l2 gradient exactly 2 lambda W);
  *  - centered-difference gradient checks in double for every loss x reg, and
  *    a deliberately wrong gradient that the same check must reject;
@@ -73,6 +73,30 @@ static void test_toy_svm2(void) {
     CHECK_NEAR(ds[2][2], -2 * (6.3 + 6.6), 1e-4);
 }
 
+/* One-vs-all squared hinge, margin 1: cat (3.2, 5.1, -1.7) has only car's
+ * term 1 + 5.1 active; car (1.3, 4.9, 2.0): 1 + 1.3 and 1 + 2.0; frog
+ * (2.2, 2.5, -3.1): 1 + 2.2, 1 + 2.5 and 1 - (-3.1) (its own score is below
+ * the margin). */
+static void test_toy_ova2(void) {
+    double L[3];
+    float ds[3][3];
+    toy_rows(LC_LOSS_OVA2, 1.0f, L, ds);
+    CHECK_NEAR(L[0], 6.1 * 6.1, 1e-4);                          /* 37.21 */
+    CHECK_NEAR(L[1], 2.3 * 2.3 + 3.0 * 3.0, 1e-4);              /* 14.29 */
+    CHECK_NEAR(L[2], 3.2 * 3.2 + 3.5 * 3.5 + 4.1 * 4.1, 1e-4);  /* 39.30 */
+    CHECK(ds[0][0] == 0 && ds[0][2] == 0, "cat ds %g %g %g", ds[0][0], ds[0][1], ds[0][2]);
+    CHECK_NEAR(ds[0][1], 2 * 6.1, 1e-5);
+    CHECK(ds[1][1] == 0, "car's own class is past the margin: ds %g", ds[1][1]);
+    CHECK_NEAR(ds[1][0], 2 * 2.3, 1e-5);
+    CHECK_NEAR(ds[1][2], 2 * 3.0, 1e-5);
+    CHECK_NEAR(ds[2][2], -2 * 4.1, 1e-5);
+    /* unlike svm2, the true class's score alone can make the loss 0 or not */
+    float own[3] = {0.5f, -1.0f, -2.0f};
+    uint16_t y0 = 0;
+    CHECK_NEAR(lc_loss_scores(LC_LOSS_OVA2, 1.0f, 1, 3, own, &y0, NULL, lw), 0.25, 1e-7);
+    CHECK_NEAR(own[0], -1.0, 1e-7);
+}
+
 static void test_toy_softmax(void) {
     double L[3];
     float ds[3][3];
@@ -107,11 +131,12 @@ static void test_argmax_ties(void) {
 /* The toy through the naive and BLAS paths: W = I, b = (0.5, -0.5, 0) and
  * x = scores - b, so W x + b reproduces the table. */
 static void test_toy_paths(void) {
-    const lc_loss_kind kinds[3] = {LC_LOSS_SVM, LC_LOSS_SVM2, LC_LOSS_SOFTMAX};
-    const double want[3] = {(2.9 + 0 + 12.9), (8.41 + 0 + 83.25),
+    const lc_loss_kind kinds[4] = {LC_LOSS_SVM, LC_LOSS_SVM2, LC_LOSS_SOFTMAX, LC_LOSS_OVA2};
+    const double want[4] = {(2.9 + 0 + 12.9), (8.41 + 0 + 83.25),
                             -log(exp(3.2) / (exp(3.2) + exp(5.1) + exp(-1.7))) +
                                 -log(exp(4.9) / (exp(1.3) + exp(4.9) + exp(2.0))) +
-                                -log(exp(-3.1) / (exp(2.2) + exp(2.5) + exp(-3.1)))};
+                                -log(exp(-3.1) / (exp(2.2) + exp(2.5) + exp(-3.1))),
+                            37.21 + 14.29 + 39.30};
     double W[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1}, b[3] = {0.5, -0.5, 0}, X[9];
     float Wf[9], bf[3], Xf[9], S[9], dWf[9], dbf[3];
     for (int i = 0; i < 9; i++) {
@@ -120,7 +145,7 @@ static void test_toy_paths(void) {
         Wf[i] = (float)W[i];
     }
     for (int k = 0; k < 3; k++) bf[k] = (float)b[k];
-    for (int t = 0; t < 3; t++) {
+    for (int t = 0; t < 4; t++) {
         double dW[9], db[3];
         double Ln = lc_loss_naive(kinds[t], 1.0, 3, 3, 3, X, toy_y, W, b, dW, db, lw);
         CHECK_NEAR(Ln, want[t], 1e-4 * want[t]);
@@ -137,7 +162,7 @@ static void test_toy_paths(void) {
 
 static void test_names(void) {
     lc_loss_kind k;
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < LC_LOSS_COUNT; i++) {
         CHECK(lc_loss_parse(lc_loss_name((lc_loss_kind)i), &k) == 0 && k == (lc_loss_kind)i, "loss %d", i);
     }
     CHECK(lc_loss_parse("bogus", &k) == -1, "bogus loss parsed");
@@ -277,7 +302,7 @@ static void free_problem(problem *p) {
 static void test_gradcheck(void) {
     problem p;
     make_problem(&p, 6, 7, 5);
-    for (int lk = 0; lk < 3; lk++) {
+    for (int lk = 0; lk < LC_LOSS_COUNT; lk++) {
         for (int rk = 0; rk < 4; rk++) {
             double r = check_grad(&p, (lc_loss_kind)lk, (lc_reg_kind)rk, 1.0);
             CHECK(r < 1e-6, "%s + %s: relative error %g", lc_loss_name((lc_loss_kind)lk),
@@ -333,7 +358,7 @@ static void test_naive_vs_blas(void) {
     static const int shapes[][3] = {{1, 3, 3}, {1, 3072, 10}, {7, 3072, 10}, {37, 100, 3},
                                     {129, 3072, 10}, {5, 1, 2}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-        for (int lk = 0; lk < 3; lk++)
+        for (int lk = 0; lk < LC_LOSS_COUNT; lk++)
             naive_vs_blas(shapes[s][0], shapes[s][1], shapes[s][2], (lc_loss_kind)lk, 11 + s);
 }
 
@@ -351,6 +376,7 @@ static void test_empty(void) {
 int main(void) {
     test_toy_svm();
     test_toy_svm2();
+    test_toy_ova2();
     test_toy_softmax();
     test_argmax_ties();
     test_toy_paths();
