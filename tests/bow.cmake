@@ -4,7 +4,7 @@
 # on 3 ranks against 1, bitwise); the features file with its dictionary from
 # 1, 2 and 4 ranks, byte for byte; features -> train -> eval on the images file
 # equal to eval on the features file; refusals of bad input.
-lincls_test_exe(test_bow ${CMAKE_CURRENT_SOURCE_DIR}/test_bow.c)
+lincls_test_exe(test_bow ${CMAKE_CURRENT_SOURCE_DIR}/par/test_bow.c)
 
 foreach(np 1 3)
   lincls_mpi_test(NAME bow_kernels_np${np} NP ${np} COMMAND $<TARGET_FILE:test_bow> LABELS bow)
