@@ -302,8 +302,10 @@ static int read_model_attrs(const char *path, hid_t g, lc_model *m, lc_err *e) {
     char loss[64];
     int rc = lc_h5_get_str_attr(g, "loss", loss, sizeof loss);
     if (rc == LC_H5_WRONG) return bad_attr(path, "/model", g, "loss", "one string", e);
+    char names[256];
     if (rc == 0 && lc_loss_parse(loss, &m->loss) != 0)
-        return lc_fail(e, LC_EDATA, "%s: /model attribute loss is \"%s\", not one of softmax, svm, svm2, ova2", path, loss);
+        return lc_fail(e, LC_EDATA, "%s: /model attribute loss is \"%s\", not one of %s", path, loss,
+                       lc_names_list(&lc_loss_names, names, sizeof names));
     rc = lc_h5_get_attr(g, "margin", H5T_NATIVE_FLOAT, &m->margin);
     if (rc == LC_H5_WRONG) return bad_attr(path, "/model", g, "margin", "one number", e);
     if (!(isfinite(m->margin) && m->margin >= 0))
