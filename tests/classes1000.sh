@@ -3,7 +3,8 @@
 # checkpoint at 1 and 3 ranks and evaluates; `features` keeps uint16 labels;
 # a synthetic 1000-class features file is learned (so labels and all 1000 rows
 # of W are wired right), and full-batch gradient descent on it (chunks of 2097
-# rows at K = 1000: three chunks) gives the same model at 1 and 3 ranks.
+# rows at K = 1000: three chunks) gives the same model at 1 and 3 ranks; and
+# features 16,384 wide train to the same model at 1 and 3 ranks.
 source "$(dirname "$0")/train_lib.sh"
 testdir classes1000
 "$LC_MAKE_CLASSES" img.h5 --classes 1000 --train 2000 --test 1000 || fail "make_classes images"
@@ -29,3 +30,11 @@ mpi 3 train "${fb[@]}" --checkpoint fb3.h5 > fb3.json || fail "full batch at 3 r
 same_model fb1.h5 fb3.h5 || fail "full-batch gradient descent: 1 and 3 ranks differ"
 [[ $(json_get steps < fb1.json) == 3 ]] || fail "full batch should take one step per epoch"
 echo "ok: full-batch gradient descent (chunked exact gradient) identical at 1 and 3 ranks, loss $(json_get final_loss < fb1.json)"
+# the widest feature vectors the contract names (D = 16,384): the same model at 1 and 3 ranks
+"$LC_MAKE_CLASSES" wide.h5 --classes 10 --train 600 --test 100 --features 16384 || fail "make_classes wide features"
+wide=(--data wide.h5 --val 0 --epochs 2 --batch 100 --quiet --no-test)
+mpi 1 train "${wide[@]}" --checkpoint w1.h5 > w1.json || fail "train on 16384-wide features at 1 rank"
+mpi 3 train "${wide[@]}" --checkpoint w3.h5 > w3.json || fail "train on 16384-wide features at 3 ranks"
+h5dump -H -d /model/W w1.h5 | grep -q '( 10, 16384 )' || fail "W is not 10 x 16384"
+same_model w1.h5 w3.h5 || fail "16384-wide features: 1 and 3 ranks differ"
+echo "ok: 16384-wide features: identical at 1 and 3 ranks, loss $(json_get final_loss < w1.json)"
