@@ -5,26 +5,29 @@
 set -u
 a=$1 b=$2
 command -v h5dump >/dev/null 2>&1 || { echo "h5dump not found: skipping"; exit 77; }
+# dumps go to a folder of our own: two comparisons may share A (and run at once)
+t=$(mktemp -d "${TMPDIR:-/tmp}/compare.XXXXXX") || exit 1
+trap 'rm -rf "$t"' EXIT
 fails=0
 sh "$(dirname "$0")/features_compare.sh" "$a" "$b" || fails=$((fails + 1))
 for d in /dictionary/centroids /dictionary/whiten /dictionary/mean; do
-  h5dump -d "$d" -b LE -o "$a.raw" "$a" >/dev/null && h5dump -d "$d" -b LE -o "$b.raw" "$b" >/dev/null \
+  h5dump -d "$d" -b LE -o "$t/a.raw" "$a" >/dev/null && h5dump -d "$d" -b LE -o "$t/b.raw" "$b" >/dev/null \
     || { echo "FAIL: cannot dump $d"; fails=$((fails + 1)); continue; }
-  if [ ! -s "$a.raw" ]; then
+  if [ ! -s "$t/a.raw" ]; then
     echo "FAIL: $d is empty"; fails=$((fails + 1))
-  elif cmp -s "$a.raw" "$b.raw"; then
-    echo "same: $d ($(wc -c <"$a.raw") bytes)"
+  elif cmp -s "$t/a.raw" "$t/b.raw"; then
+    echo "same: $d ($(wc -c <"$t/a.raw") bytes)"
   else
     echo "FAIL: $d differs between $a and $b"; fails=$((fails + 1))
   fi
 done
-rm -f "$a.raw" "$b.raw"
-h5dump -A -g /dictionary "$a" | tail -n +2 >"$a.txt"
-h5dump -A -g /dictionary "$b" | tail -n +2 >"$b.txt"
-if cmp -s "$a.txt" "$b.txt" && grep -q '"kmeans_iters"' "$a.txt"; then
+rm -f "$t/a.raw" "$t/b.raw"
+h5dump -A -g /dictionary "$a" | tail -n +2 >"$t/a.txt"
+h5dump -A -g /dictionary "$b" | tail -n +2 >"$t/b.txt"
+if cmp -s "$t/a.txt" "$t/b.txt" && grep -q '"kmeans_iters"' "$t/a.txt"; then
   echo "same: /dictionary attributes"
 else
-  echo "FAIL: /dictionary attributes differ or are missing"; diff "$a.txt" "$b.txt" | head; fails=$((fails + 1))
+  echo "FAIL: /dictionary attributes differ or are missing"; diff "$t/a.txt" "$t/b.txt" | head; fails=$((fails + 1))
 fi
-rm -f "$a.txt" "$b.txt"
+rm -f "$t/a.txt" "$t/b.txt"
 [ "$fails" -eq 0 ] || exit 1
