@@ -441,6 +441,10 @@ def cmd_centroids(args):
     pts = []
     for path in args.inputs:
         obj = last_json_with(path, "test_acc")
+        if obj.get("bench") == "bow-pipeline":  # scripts/bench-bow.sh --pipeline names its K
+            pts.append((int(obj["centroids"]), _num(obj.get("train_acc")), _num(obj.get("val_acc")),
+                        _num(obj.get("test_acc")), "bow(K=%d)" % int(obj["centroids"])))
+            continue
         ck = obj.get("checkpoint") or ""
         if ck and not os.path.isabs(ck) and not os.path.exists(ck):
             ck = os.path.join(os.path.dirname(path), ck)
@@ -547,7 +551,8 @@ def main(argv=None):
                        description="Train/validation/test accuracy of bag-of-words models against their number "
                                    "of centroids (log axis). Inputs: files with the stdout of `lincls-mpi train` "
                                    "(the last JSON line is used); K is read from the input recipe of the "
-                                   "checkpoint named in that line.")
+                                   "checkpoint named in that line. The output of `scripts/bench-bow.sh "
+                                   "--pipeline` (its JSON line names K) is taken as well.")
     s.add_argument("inputs", nargs="+", metavar="TRAIN.json")
     common(s, 800, 550, "centroids.png")
     s.set_defaults(func=cmd_centroids)

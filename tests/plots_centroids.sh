@@ -19,3 +19,10 @@ mpi 2 train --data ../fake.h5 --val 60 --epochs 1 --batch 32 --quiet --checkpoin
 out=$(plot centroids img.json -o x.png 2>&1) && fail "a model on images should be refused"
 echo "$out" | grep -q 'not a bag of words' || fail "unclear refusal: $out"
 echo "ok: refused: $out"
+# the JSON line of scripts/bench-bow.sh --pipeline names its K: no checkpoint needed
+for k in 100 400; do
+    printf 'pipeline output\n{"bench":"bow-pipeline","ranks":2,"centroids":%d,"features_seconds":1.0,"train_seconds":1.0,"total_seconds":2.0,"train_acc":0.7,"val_acc":0.6,"test_acc":0.6}\n' "$k" > "p$k.txt"
+done
+plot centroids p100.txt p400.txt t16.json -o p.png || fail "centroids plot of bench-bow pipeline lines"
+png_check p.png 800 550
+echo "ok: bench-bow pipeline lines plotted"
