@@ -1,15 +1,17 @@
 #!/bin/sh
-# features_compare.sh A.h5 B.h5: the datasets of two features files are byte
-# for byte identical (raw little-endian dumps of features and labels, text dump
-# of /classes), and so are the root attributes. Used for 1 vs 3 ranks.
+# features_compare.sh A.h5 B.h5 [DATASET...]: the datasets of two features
+# files are byte for byte identical (raw little-endian dumps of features and
+# labels, and of each DATASET named, text dump of /classes), and so are the
+# root attributes. Used for 1 vs 3 ranks, and by bow_compare.sh.
 set -u
 a=$1 b=$2
+shift 2
 command -v h5dump >/dev/null 2>&1 || { echo "h5dump not found: skipping"; exit 77; }
 # dumps go to a folder of our own: two comparisons may share A (and run at once)
 t=$(mktemp -d "${TMPDIR:-/tmp}/compare.XXXXXX") || exit 1
 trap 'rm -rf "$t"' EXIT
 fails=0
-for d in /train/features /train/labels /test/features /test/labels; do
+for d in /train/features /train/labels /test/features /test/labels "$@"; do
   h5dump -d "$d" -b LE -o "$t/a.raw" "$a" >/dev/null && h5dump -d "$d" -b LE -o "$t/b.raw" "$b" >/dev/null \
     || { echo "FAIL: cannot dump $d"; fails=$((fails + 1)); continue; }
   if [ ! -s "$t/a.raw" ]; then
